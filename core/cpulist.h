@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_CPULIST_H
+#define NUMAPLACE_CPULIST_H
+
+#include "cpuset.h"
+#include "err.h"
+
+/*
+ * Linux CPU / node lists in text: parse, print, and the kernel hex mask.
+ */
+enum np_cpulist_dialect {
+	/* The kernel's bitmap_parselist() over NP_CPUSET_MAX bits: `a`, `a-b`,
+	 * `a-b:used/group`; blanks between elements and empty elements are
+	 * tolerated; `N` (the last bit) is rejected here. */
+	NP_CPULIST_KERNEL,
+	/* libvirt's cpuset attribute: `a`, `a-b`, `^a` exclusions, spaces
+	 * around `-`; empty input, empty elements and a lone `^` rejected. */
+	NP_CPULIST_LIBVIRT,
+};
+
+/* Parse `text` in `dialect` into `*out`. On failure `*out` is untouched and
+ * `err` is an input error naming the offending character and its position. */
+int np_cpulist_parse(const char *text, enum np_cpulist_dialect dialect,
+		     struct np_cpuset *out, struct np_err *err);
+
+/* Parse a dialect name ("kernel", "libvirt"). Input error otherwise. */
+int np_cpulist_dialect_parse(const char *name, enum np_cpulist_dialect *out,
+			     struct np_err *err);
+
+/* Print `s` in the kernel's canonical compressed form ("0-3,8-11"; the empty
+ * set is ""). Returns a heap string the caller frees, NULL when out of memory. */
+char *np_cpulist_format(const struct np_cpuset *s);
+
+/* Print `s` as the kernel hex mask ("00000000,0000000f"): 32-bit words,
+ * comma separated, most significant first, as many words as the highest
+ * member needs (at least one). Heap string, NULL when out of memory. */
+char *np_cpumask_format(const struct np_cpuset *s);
+
+/* Parse a kernel hex mask (as in /sys/.../cpumap); words may be shorter
+ * than 8 digits, "0x" is not accepted. Input error on bad input or on a
+ * bit at or past NP_CPUSET_MAX; `*out` untouched on failure. */
+int np_cpumask_parse(const char *text, struct np_cpuset *out, struct np_err *err);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_NAME_H
+#define NUMAPLACE_NAME_H
+
+#include "err.h"
+
+#define NP_NAME_MAX 64
+
+/* Check a guest name against SPEC: `[A-Za-z0-9_.-]`, 1..64 chars, not
+ * starting with `.` or `-`, not `tasks`, `notify_on_release`,
+ * `release_agent`, not starting with `cgroup.` or `cpuset.`.
+ * Returns 0 or an input error saying which rule failed (the name is quoted
+ * with unprintable bytes escaped, so the message is safe to print). */
+int np_name_validate(const char *name, struct np_err *err);
+
+#endif

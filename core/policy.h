@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_POLICY_H
+#define NUMAPLACE_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpuset.h"
+#include "err.h"
+
+/*
+ * The INI placement policy (SPEC "Policy"): a main file plus drop-ins
+ * `FILE.d/*.conf` in lexical order, sections `[placement]` and
+ * `[guest PATTERN]`, parsed with inih, validated all-or-nothing.
+ */
+enum np_advisor_kind { NP_ADVISOR_BUILTIN, NP_ADVISOR_NUMAD, NP_ADVISOR_STATIC };
+enum np_fallback { NP_FALLBACK_BUILTIN, NP_FALLBACK_STATIC, NP_FALLBACK_NONE };
+enum np_strategy { NP_STRATEGY_PACK, NP_STRATEGY_SPREAD };
+enum np_memory_mode { NP_MEMORY_STRICT, NP_MEMORY_PREFERRED, NP_MEMORY_INTERLEAVE };
+enum np_on_no_fit { NP_NO_FIT_FAIL, NP_NO_FIT_SPREAD };
+
+/* Every key of the schema; indexes into np_settings.origin. */
+enum np_key {
+	NP_KEY_ADVISOR,
+	NP_KEY_FALLBACK,
+	NP_KEY_NUMAD,
+	NP_KEY_NUMAD_TIMEOUT,
+	NP_KEY_STRATEGY,
+	NP_KEY_EXCLUSIVE,
+	NP_KEY_MEMORY_MODE,
+	NP_KEY_MEMORY_MIGRATE,
+	NP_KEY_CGROUP_PARENT,
+	NP_KEY_LOCK_TIMEOUT,
+	NP_KEY_ON_NO_FIT,
+	NP_KEY_CPU_OVERCOMMIT,
+	NP_KEY_MEMORY_OVERCOMMIT,
+	NP_KEY_VCPUS,
+	NP_KEY_MEMORY,
+	NP_KEY_CPUS,
+	NP_KEY_MEMS,
+	NP_KEY_COUNT
+};
+
+/* Where a resolved value came from: FILE:LINE, or file NULL for a built-in default. */
+struct np_origin {
+	const char *file; /* owned by the policy; valid while it lives */
+	unsigned line;
+};
+
+/* A guest's resolved settings. Strings point into the policy. */
+struct np_settings {
+	enum np_advisor_kind advisor;
+	enum np_fallback fallback;
+	const char *numad;           /* path of the numad binary */
+	uint64_t numad_timeout_ms;
+	enum np_strategy strategy;
+	bool exclusive;
+	enum np_memory_mode memory_mode;
+	bool memory_migrate;
+	const char *cgroup_parent;   /* NULL: the default for the hierarchy in use */
+	uint64_t lock_timeout_ms;
+	enum np_on_no_fit on_no_fit;
+	unsigned cpu_overcommit_pct;    /* 100 = 1.0; the key accepts up to 2 decimals */
+	unsigned memory_overcommit_pct;
+	unsigned vcpus;              /* 0: not set */
+	uint64_t memory;             /* bytes; 0: not set */
+	bool has_cpus;
+	struct np_cpuset cpus;       /* static cpuset, or the pool for other advisors */
+	bool has_mems;
+	struct np_cpuset mems;
+	const char *rule;            /* the matching [guest …] pattern, NULL when none */
+	struct np_origin origin[NP_KEY_COUNT];
+};
+
+/* One problem found while loading: "FILE:LINE: message". */
+struct np_diag {
+	char *file;
+	unsigned line;
+	bool warning;
+	char *msg;
+};
+
+struct np_diags {
+	unsigned n;
+	struct np_diag *items;
+};
+
+struct np_policy;
+
+/*
+ * Load `path` and then `path.d/*.conf` in lexical order. `path` NULL means
+ * the default /etc/numaplace/numaplace.conf. When `path_required` is true
+ * (the user named the file), a missing main file is an input error; else a
+ * missing main file (and a missing drop-in directory) is fine and gives the
+ * built-in defaults. Every problem of every file is appended to `diags`
+ * (may be NULL); any error-level problem makes this fail with an input
+ * error ("N problems in FILE…") and `*out` untouched: never half a policy.
+ */
+int np_policy_load(const char *path, bool path_required, struct np_policy **out,
+		   struct np_diags *diags, struct np_err *err);
+
+/* The policy of built-in defaults only (no file at all). */
+int np_policy_defaults(struct np_policy **out, struct np_err *err);
+
+/* Free a policy; NULL is fine. */
+void np_policy_free(struct np_policy *policy);
+
+/* Resolve the settings of guest `name`: built-in defaults, then
+ * [placement], then the one matching rule (exact name, else the glob whose
+ * section appeared last). Does not check against any machine. */
+int np_policy_resolve(const struct np_policy *policy, const char *name,
+		      struct np_settings *out, struct np_err *err);
+
+/* Name of a key ("numad-timeout") and of enum values, for printing. */
+const char *np_key_name(enum np_key key);
+const char *np_advisor_name(enum np_advisor_kind kind);
+
+/* Free every diagnostic and reset the list. */
+void np_diags_clear(struct np_diags *diags);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_CLI_H
+#define NUMAPLACE_CLI_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+/*
+ * The command line front end. main.c takes the global options (anywhere
+ * before `--`) and hands each subcommand its own words: argv[0] is the
+ * subcommand's name, the rest are its options and operands.
+ */
+struct np_cli {
+	const char *config;     /* --config / NUMAPLACE_CONFIG; NULL: the default file */
+	bool config_explicit;   /* named by the user: missing is an error */
+	const char *topology;   /* --topology / NUMAPLACE_TOPOLOGY; NULL: live */
+	const char *state_dir;  /* --state-dir / NUMAPLACE_STATE_DIR */
+	bool json;              /* --json */
+};
+
+struct np_command {
+	const char *name;
+	const char *synopsis;   /* "cpulist [--dialect kernel|libvirt] [--mask] LIST" */
+	const char *summary;    /* one line for `numaplace --help` */
+	const char *help;       /* the subcommand's options, for `CMD --help` */
+	int (*run)(struct np_cli *cli, int argc, char **argv);
+};
+
+#define NP_DEFAULT_STATE_DIR "/run/numaplace"
+#define NP_DEFAULT_CONFIG "/etc/numaplace/numaplace.conf"
+
+/* Exit codes of SPEC. */
+enum { NP_EXIT_OK = 0, NP_EXIT_FAILURE = 1, NP_EXIT_USAGE = 2 };
+
+/* Print "numaplace: CONTEXT: MESSAGE" for `err` on stderr (one line) and
+ * return the exit code it calls for (1 runtime, 2 input). */
+int np_cli_fail(const char *context, const struct np_err *err);
+
+/* Print "numaplace: CONTEXT: MESSAGE" on stderr and return 2. */
+int np_cli_usage(const char *context, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print the subcommand's help on stdout and return 0. */
+int np_cli_help(const struct np_command *cmd);
+
+struct option;
+
+/* The result of np_cli_getopt() when the subcommand must stop: `--help`
+ * was printed (*exit_code = 0) or an option was wrong (*exit_code = 2). */
+#define NP_CLI_STOP (-2)
+
+/*
+ * getopt_long over a subcommand's words, with `--help` handled here.
+ * Returns the option's value, -1 when the options end (operands start at
+ * optind), or NP_CLI_STOP with *exit_code set. An option's `val` must not
+ * be 'h', which is kept for --help.
+ */
+int np_cli_getopt(const struct np_command *cmd, int argc, char **argv,
+		  const struct option *opts, int *exit_code);
+
+/* Every subcommand, defined in its own cmd_*.c file. */
+extern const struct np_command np_cmd_cpulist;
+
+#endif

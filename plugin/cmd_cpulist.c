@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* numaplace cpulist: print a CPU or node list in canonical form or as a mask. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "cpulist.h"
+
+enum { OPT_DIALECT = 1, OPT_MASK };
+
+static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dialect", required_argument, NULL, OPT_DIALECT },
+		{ "mask", no_argument, NULL, OPT_MASK },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum np_cpulist_dialect dialect = NP_CPULIST_KERNEL;
+	struct np_err err = NP_ERR_INIT;
+	_cleanup_free_ char *out = NULL;
+	struct np_cpuset set;
+	bool mask = false;
+	int c, code;
+
+	(void)cli;
+	while ((c = np_cli_getopt(&np_cmd_cpulist, argc, argv, opts, &code)) != -1) {
+		if (c == NP_CLI_STOP)
+			return code;
+		if (c == OPT_MASK)
+			mask = true;
+		else if (np_cpulist_dialect_parse(optarg, &dialect, &err) < 0)
+			goto fail;
+	}
+	if (argc - optind != 1)
+		return np_cli_usage("cpulist", "expected exactly one LIST (see --help)");
+	if (np_cpulist_parse(argv[optind], dialect, &set, &err) < 0)
+		goto fail;
+	out = mask ? np_cpumask_format(&set) : np_cpulist_format(&set);
+	if (!out)
+		return np_cli_usage("cpulist", "out of memory");
+	printf("%s\n", out);
+	return NP_EXIT_OK;
+fail:
+	code = np_cli_fail("cpulist", &err);
+	np_err_clear(&err);
+	return code;
+}
+
+const struct np_command np_cmd_cpulist = {
+	.name = "cpulist",
+	.synopsis = "cpulist [--dialect kernel|libvirt] [--mask] LIST",
+	.summary = "print a CPU or node list in canonical form (0-3,8-11)",
+	.help = "  --dialect kernel   a, a-b, a-b:used/group (as the kernel's cpuset files)\n"
+		"  --dialect libvirt  a, a-b, ^a exclusions (as libvirt's cpuset attribute)\n"
+		"  --mask             print the kernel hex mask (00000000,0000000f) instead\n"
+		"An empty set prints an empty line. Bad input exits 2.\n",
+	.run = np_cpulist_run,
+};
