@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_RECORD_H
+#define NUMAPLACE_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cpuset.h"
+#include "err.h"
+#include "name.h"
+#include "policy.h"
+
+/*
+ * One guest's reservation: what the ledger keeps as STATE/NAME.json and
+ * what the advisor counts as already taken.
+ */
+#define NP_RECORD_VERSION 1
+
+enum np_phase {
+	NP_PHASE_RESERVED, /* advised and booked, no cgroup touched */
+	NP_PHASE_APPLYING, /* cgroup being written; a crash here is rolled back */
+	NP_PHASE_PLACED,   /* cgroup written and PID moved (or group configured) */
+};
+
+/* What a guest holds on one node. Bookings are kept in ascending node id. */
+struct np_booking {
+	unsigned node;     /* OS node id */
+	unsigned vcpus;    /* vCPUs counted against this node's CPUs */
+	uint64_t memory;   /* bytes counted against this node's memory */
+};
+
+struct np_record {
+	char name[NP_NAME_MAX + 1];
+	enum np_phase phase;
+	pid_t pid;                   /* 0: none (a `reserve` without a process) */
+	uint64_t pid_start;          /* start time of pid (/proc/PID/stat field 22) */
+	char boot_id[40];            /* "" when unknown */
+	struct np_cpuset cpus;       /* the cpuset written (or to write) */
+	struct np_cpuset mems;
+	struct np_cpuset exclusive;  /* CPUs held exclusively; empty for a shared guest */
+	struct np_cpuset nodes;      /* the node set chosen (CPU nodes and memory nodes) */
+	unsigned vcpus;
+	uint64_t memory;
+	enum np_advisor_kind advisor;
+	bool fallback;               /* the configured advisor failed; another decided */
+	char *reason;                /* heap; why this advice (or the fallback) */
+	unsigned nbookings;
+	struct np_booking *bookings; /* heap */
+	char *cgroup;                /* heap; group path below the cpuset root, NULL: none */
+	bool cgroup_owned;           /* numaplace created the group and may remove it */
+	int64_t time;                /* unix seconds of the decision */
+};
+
+/* Free the heap members and zero the record. */
+void np_record_clear(struct np_record *rec);
+
+/* Deep copy `src` into `dst` (which is overwritten, not freed). */
+int np_record_copy(struct np_record *dst, const struct np_record *src, struct np_err *err);
+
+/* Serialise as one JSON object with "version": NP_RECORD_VERSION. Heap string. */
+int np_record_to_json(const struct np_record *rec, char **out, struct np_err *err);
+
+/* Parse a record; any missing, mistyped or out-of-range field, an unknown
+ * version or trailing bytes is an error (never a crash, never a partial
+ * record: `*out` untouched on failure). */
+int np_record_from_json(const char *text, size_t len, struct np_record *out, struct np_err *err);
+
+#endif
