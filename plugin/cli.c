@@ -59,7 +59,7 @@ int np_cli_getopt(const struct np_command *cmd, int argc, char **argv,
 	all[n + 1] = (struct option){ NULL, 0, NULL, 0 };
 
 	opterr = 0;
-	c = getopt_long(argc, argv, ":h", all, NULL);
+	c = getopt_long(argc, argv, cmd->command_operand ? "+:h" : ":h", all, NULL);
 	if (c == 'h') {
 		*exit_code = np_cli_help(cmd);
 		return NP_CLI_STOP;

@@ -24,6 +24,7 @@ struct np_command {
 	const char *synopsis;   /* "cpulist [--dialect kernel|libvirt] [--mask] LIST" */
 	const char *summary;    /* one line for `numaplace --help` */
 	const char *help;       /* the subcommand's options, for `CMD --help` */
+	bool command_operand;   /* options end at the first operand (run's CMD) */
 	int (*run)(struct np_cli *cli, int argc, char **argv);
 };
 
@@ -61,5 +62,12 @@ int np_cli_getopt(const struct np_command *cmd, int argc, char **argv,
 
 /* Every subcommand, defined in its own cmd_*.c file. */
 extern const struct np_command np_cmd_cpulist;
+extern const struct np_command np_cmd_advise;
+extern const struct np_command np_cmd_reserve;
+extern const struct np_command np_cmd_place;
+extern const struct np_command np_cmd_release;
+extern const struct np_command np_cmd_run;
+extern const struct np_command np_cmd_status;
+extern const struct np_command np_cmd_reconcile;
 
 #endif

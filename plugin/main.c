@@ -13,6 +13,13 @@
 
 static const struct np_command *const np_commands[] = {
 	&np_cmd_cpulist,
+	&np_cmd_advise,
+	&np_cmd_reserve,
+	&np_cmd_place,
+	&np_cmd_release,
+	&np_cmd_run,
+	&np_cmd_status,
+	&np_cmd_reconcile,
 };
 
 /* Global options that take a value, and where each one lands. */

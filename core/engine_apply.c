@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Writing decisions into the kernel's cpuset groups. */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "advisor.h"
+#include "cleanup.h"
+
+int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool memory_migrate,
+		    struct np_err *err)
+{
+	struct np_cgroup_placement pl = { rec->cpus, rec->mems, memory_migrate };
+	_cleanup_free_ char *parent = NULL;
+	struct np_cgroup *cg;
+	const char *guest;
+	int r;
+
+	if ((r = np_engine_cgroup(eng, &cg, err)) < 0)
+		return r;
+	if (!rec->cgroup_owned)
+		return np_cgroup_apply(cg, rec->cgroup, &pl, err);
+	if ((r = np_group_split(rec->cgroup, &parent, &guest, err)) < 0)
+		return r;
+	return np_cgroup_create(cg, parent, guest, &pl, rec->pid, err);
+}
+
+/* Give one shared guest its smaller cpuset, in the kernel and the ledger. */
+static int np_engine_shrink_one(struct np_engine *eng, struct np_ledger *ledger,
+				const struct np_record *old, const struct np_cpuset *cpus,
+				struct np_err *err)
+{
+	struct np_cgroup_placement pl = { *cpus, old->mems, true };
+	struct np_record rec = { 0 };
+	struct np_cgroup *cg;
+	int r = np_record_copy(&rec, old, err);
+
+	if (r < 0)
+		return r;
+	rec.cpus = *cpus;
+	if (rec.cgroup && rec.phase == NP_PHASE_PLACED &&
+	    (r = np_engine_cgroup(eng, &cg, err)) == 0)
+		r = np_cgroup_apply(cg, rec.cgroup, &pl, err);
+	if (r == 0)
+		r = np_ledger_write(ledger, &rec, err);
+	if (r < 0)
+		np_err_wrap(err, "shrinking shared guest %s", rec.name);
+	np_record_clear(&rec);
+	return r;
+}
+
+int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
+			    const struct np_ledger_list *list, const struct np_cpuset *granted,
+			    struct np_err *err)
+{
+	_cleanup_free_ struct np_shared_update *ups = NULL;
+	size_t n = 0;
+	int r = np_advisor_shared_updates(list->records, list->nrecords, granted, &ups, &n, err);
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = np_engine_shrink_one(eng, ledger, &list->records[ups[i].record], &ups[i].cpus, err);
+	return r;
+}

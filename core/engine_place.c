@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* advise, reserve and place: decide under the ledger lock, record, apply. */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "advisor.h"
+#include "cleanup.h"
+#include "cpulist.h"
+#include "numad.h"
+#include "proc.h"
+
+/* Everything one call works with; cleared by np_call_clear(). */
+struct np_call {
+	struct np_engine *eng;
+	const struct np_request_opts *req;
+	struct np_guest guest;
+	struct np_numad_answer numad;
+	struct np_ledger *ledger;
+	struct np_ledger_list list;
+};
+
+static void np_call_clear(struct np_call *call)
+{
+	np_numad_answer_clear(&call->numad);
+	np_ledger_list_clear(&call->list);
+	np_ledger_close(call->ledger);
+	call->ledger = NULL;
+}
+
+/* Ask numad, outside the ledger lock, when the guest's advisor is numad.
+ * `advise` must not create files in the state dir: it takes numad's lock
+ * only when the lock file is already there. */
+static void np_call_ask_numad(struct np_call *call, bool may_create)
+{
+	const struct np_guest *g = &call->guest;
+	_cleanup_free_ char *lock = NULL;
+
+	if (g->settings.advisor != NP_ADVISOR_NUMAD)
+		return;
+	if (asprintf(&lock, "%s/.numad.lock", call->eng->state_dir) < 0)
+		lock = NULL;
+	if (lock && !may_create && access(lock, F_OK) != 0) {
+		free(lock);
+		lock = NULL;
+	}
+	np_numad_ask(&g->settings, lock, call->eng->topo, g->vcpus, g->memory, &call->numad);
+}
+
+/* Resolve the guest, open the ledger (which makes the state dir), ask
+ * numad outside the lock, then take the lock unless only reading. */
+static int np_call_begin(struct np_call *call, bool read_only, struct np_err *err)
+{
+	const struct np_request_opts *req = call->req;
+	int r;
+
+	r = np_engine_guest(call->eng, req->name, req->vcpus, req->memory, &call->guest, err);
+	if (r < 0)
+		return r;
+	r = np_engine_ledger(call->eng, &call->guest.settings, read_only, &call->ledger, err);
+	if (r < 0)
+		return r;
+	np_call_ask_numad(call, !read_only);
+	if (!read_only && np_ledger_lock(call->ledger, err) < 0)
+		return np_err_wrap(err, "state %s", call->eng->state_dir);
+	return 0;
+}
+
+/* Run the advisors over the current reservations into `rec`. */
+static int np_call_decide(struct np_call *call, struct np_record *rec, struct np_err *err)
+{
+	const struct np_guest *g = &call->guest;
+	struct np_request request = { g->name, g->vcpus, g->memory };
+	struct np_advisor_input in = {
+		.topo = call->eng->topo,
+		.settings = &g->settings,
+		.request = &request,
+		.records = call->list.records,
+		.nrecords = call->list.nrecords,
+	};
+	struct np_advice adv = { 0 };
+	bool numad = g->settings.advisor == NP_ADVISOR_NUMAD;
+	int r;
+
+	np_ledger_list_clear(&call->list);
+	if (np_ledger_list(call->ledger, false, &call->list, err) < 0)
+		return np_err_wrap(err, "guest %s", g->name);
+	in.records = call->list.records;
+	in.nrecords = call->list.nrecords;
+	r = np_advisor_decide(&in, numad ? &call->numad : NULL, &adv, err);
+	if (r == 0)
+		r = np_advice_to_record(&adv, rec, err);
+	np_advice_clear(&adv);
+	if (r < 0)
+		return np_err_wrap(err, "guest %s", g->name);
+	snprintf(rec->name, sizeof(rec->name), "%s", g->name);
+	rec->time = (int64_t)time(NULL);
+	return 0;
+}
+
+static void np_call_log(struct np_call *call, const char *what, const struct np_record *rec)
+{
+	_cleanup_free_ char *cpus = np_cpulist_format(&rec->cpus);
+	_cleanup_free_ char *mems = np_cpulist_format(&rec->mems);
+
+	np_engine_log(call->eng, NP_LOG_INFO, "%s %s pid=%d cpus=%s mems=%s advisor=%s%s reason=%s",
+		      what, rec->name, (int)rec->pid, cpus ? cpus : "?", mems ? mems : "?",
+		      np_advisor_name(rec->advisor), rec->fallback ? " (fallback)" : "",
+		      rec->reason ? rec->reason : "");
+}
+
+static int np_call_fail(struct np_call *call, const char *what, struct np_err *err)
+{
+	np_engine_log(call->eng, NP_LOG_ERROR, "%s %s failed: %s", what, call->req->name,
+		      err && err->msg ? err->msg : "unknown error");
+	return err ? err->code : -EIO;
+}
+
+int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
+		     struct np_result *out, struct np_err *err)
+{
+	struct np_call call = { .eng = eng, .req = req };
+	struct np_result res = { 0 };
+	int r;
+
+	pthread_mutex_lock(&eng->lock);
+	r = np_call_begin(&call, true, err);
+	if (r == 0)
+		r = np_call_decide(&call, &res.rec, err);
+	np_call_clear(&call);
+	pthread_mutex_unlock(&eng->lock);
+	if (r < 0) {
+		np_record_clear(&res.rec);
+		return r;
+	}
+	res.memory_mode = call.guest.settings.memory_mode;
+	*out = res;
+	return 0;
+}
+
+/* An existing record under the same name, for reserve: a PID-less
+ * reservation is returned as it is; anything else is taken. */
+static int np_reserve_existing(struct np_call *call, struct np_result *res, struct np_err *err)
+{
+	struct np_record old = { 0 };
+	int r = np_ledger_read(call->ledger, call->req->name, &old, err);
+
+	if (r == -ENOENT) {
+		np_err_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (old.pid == 0 && old.phase == NP_PHASE_RESERVED) {
+		res->rec = old;
+		res->noop = true;
+		return 1;
+	}
+	r = np_err_set(err, -EEXIST, "guest %s is already placed (pid %d); release it first",
+		       old.name, (int)old.pid);
+	np_record_clear(&old);
+	return r;
+}
+
+int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
+		      struct np_result *out, struct np_err *err)
+{
+	struct np_call call = { .eng = eng, .req = req };
+	struct np_result res = { 0 };
+	int r;
+
+	pthread_mutex_lock(&eng->lock);
+	r = np_call_begin(&call, false, err);
+	if (r == 0)
+		r = np_reserve_existing(&call, &res, err);
+	if (r == 0) {
+		r = np_call_decide(&call, &res.rec, err);
+		res.rec.phase = NP_PHASE_RESERVED;
+		if (r == 0 && (r = np_ledger_write(call.ledger, &res.rec, err)) == 0)
+			np_call_log(&call, "reserved", &res.rec);
+	}
+	if (r < 0)
+		np_call_fail(&call, "reserve", err);
+	np_call_clear(&call);
+	pthread_mutex_unlock(&eng->lock);
+	if (r < 0) {
+		np_record_clear(&res.rec);
+		return r;
+	}
+	res.memory_mode = call.guest.settings.memory_mode;
+	*out = res;
+	return 0;
+}
+
+/* What to do about a record already kept under the guest's name. */
+enum np_prior { NP_PRIOR_NONE, NP_PRIOR_SAME, NP_PRIOR_ADOPT };
+
+/* A record whose process is gone: take its group and the record away. */
+static int np_place_drop_stale(struct np_call *call, const struct np_record *old,
+			       struct np_err *err)
+{
+	int r = np_engine_remove_group(call->eng, old, true, err);
+
+	if (r == 0)
+		r = np_ledger_remove(call->ledger, old->name, err);
+	if (r == 0)
+		np_engine_log(call->eng, NP_LOG_INFO, "dropped stale %s: pid %d is gone",
+			      old->name, (int)old->pid);
+	return r;
+}
+
+/* Classify the existing record; on SAME and ADOPT it moves into `rec`.
+ * A PID-less reservation is adopted; the same live PID is SAME when
+ * placed (else its half-done placement is redone); another live PID is
+ * an error; a record whose process is gone is dropped. */
+static int np_place_prior(struct np_call *call, struct np_record *rec, struct np_err *err)
+{
+	struct np_record old = { 0 };
+	bool same = false;
+	int r = np_ledger_read(call->ledger, call->req->name, &old, err);
+
+	if (r == -ENOENT) {
+		np_err_clear(err);
+		return NP_PRIOR_NONE;
+	}
+	if (r == 0 && old.pid != 0)
+		r = np_proc_same(call->eng->proc_root, old.pid, old.pid_start, old.boot_id, &same, err);
+	if (r < 0) {
+		np_record_clear(&old);
+		return r;
+	}
+	if (old.pid != 0 && !same) {
+		r = np_place_drop_stale(call, &old, err);
+		np_record_clear(&old);
+		return r < 0 ? r : NP_PRIOR_NONE;
+	}
+	if (old.pid != 0 && old.pid != call->req->pid) {
+		r = np_err_set(err, -EBUSY, "guest %s is placed with live pid %d", old.name, (int)old.pid);
+		np_record_clear(&old);
+		return r;
+	}
+	*rec = old;
+	return old.pid && old.phase == NP_PHASE_PLACED ? NP_PRIOR_SAME : NP_PRIOR_ADOPT;
+}
+
+/* Fill the process, the group and the phase into a decided record. */
+static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t start,
+			   struct np_err *err)
+{
+	const struct np_request_opts *req = call->req;
+	struct np_cgroup *cg;
+	char *path = NULL;
+	int r;
+
+	if ((r = np_engine_cgroup(call->eng, &cg, err)) < 0)
+		return r;
+	rec->phase = NP_PHASE_APPLYING;
+	rec->pid = req->pid;
+	rec->pid_start = start;
+	if (np_proc_boot_id(call->eng->proc_root, rec->boot_id, sizeof(rec->boot_id), NULL) < 0)
+		rec->boot_id[0] = '\0';
+	if (req->target == NP_TARGET_GROUP)
+		path = req->group ? strdup(req->group) : NULL;
+	else if (asprintf(&path, "%s/%s", np_engine_cgroup_parent(call->eng, &call->guest.settings),
+			  rec->name) < 0)
+		path = NULL;
+	if (!path)
+		return np_err_set(err, -EINVAL, "no cgroup to place guest %s in", rec->name);
+	free(rec->cgroup);
+	rec->cgroup = path;
+	rec->cgroup_owned = req->target == NP_TARGET_CREATE;
+	return 0;
+}
+
+/* Record `applying`, write the cgroup, shrink shared guests, record `placed`. */
+static int np_place_apply(struct np_call *call, struct np_record *rec, struct np_err *err)
+{
+	bool migrate = call->guest.settings.memory_migrate;
+	int r = np_ledger_write(call->ledger, rec, err);
+
+	if (r < 0)
+		return r;
+	np_engine_pause(call->eng, "after-reserve");
+	r = np_engine_apply(call->eng, rec, migrate, err);
+	if (r < 0) {
+		np_ledger_remove(call->ledger, rec->name, NULL);
+		return np_err_wrap(err, "guest %s", rec->name);
+	}
+	if (!np_cpuset_empty(&rec->exclusive) &&
+	    np_engine_shrink_shared(call->eng, call->ledger, &call->list, &rec->exclusive, err) < 0) {
+		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name, err->msg);
+		np_err_clear(err);
+	}
+	rec->phase = NP_PHASE_PLACED;
+	return np_ledger_write(call->ledger, rec, err);
+}
+
+/* Adopting a record: drop a half-made group, and read the others'
+ * records, which np_call_decide() would have read. */
+static int np_place_adopt(struct np_call *call, struct np_record *rec, struct np_err *err)
+{
+	int r = np_engine_remove_group(call->eng, rec, true, err);
+
+	if (r == 0)
+		r = np_ledger_list(call->ledger, false, &call->list, err);
+	return r;
+}
+
+static int np_place_locked(struct np_call *call, struct np_result *res, struct np_err *err)
+{
+	uint64_t start = 0;
+	bool alive = false;
+	int prior, r;
+
+	r = np_proc_alive(call->eng->proc_root, call->req->pid, &alive, &start, err);
+	if (r == 0 && !alive)
+		r = np_err_set(err, -ESRCH, "pid %d: no such process", (int)call->req->pid);
+	if (r == 0)
+		r = np_call_begin(call, false, err);
+	if (r < 0)
+		return r;
+	prior = np_place_prior(call, &res->rec, err);
+	if (prior < 0)
+		return prior;
+	if (prior == NP_PRIOR_SAME) {
+		res->noop = true;
+		return 0;
+	}
+	if (prior == NP_PRIOR_ADOPT)
+		r = np_place_adopt(call, &res->rec, err);
+	else
+		r = np_call_decide(call, &res->rec, err);
+	if (r == 0)
+		r = np_place_target(call, &res->rec, start, err);
+	if (r == 0)
+		r = np_place_apply(call, &res->rec, err);
+	return r;
+}
+
+int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
+		    struct np_result *out, struct np_err *err)
+{
+	struct np_call call = { .eng = eng, .req = req };
+	struct np_result res = { 0 };
+	int r;
+
+	pthread_mutex_lock(&eng->lock);
+	r = np_place_locked(&call, &res, err);
+	if (r < 0)
+		np_call_fail(&call, "place", err);
+	else if (!res.noop)
+		np_call_log(&call, "placed", &res.rec);
+	np_call_clear(&call);
+	pthread_mutex_unlock(&eng->lock);
+	if (r < 0) {
+		np_record_clear(&res.rec);
+		return r;
+	}
+	res.memory_mode = call.guest.settings.memory_mode;
+	*out = res;
+	return 0;
+}

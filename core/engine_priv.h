@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_ENGINE_PRIV_H
+#define NUMAPLACE_ENGINE_PRIV_H
+
+#include <pthread.h>
+
+#include "cgroup.h"
+#include "engine.h"
+#include "ledger.h"
+
+/* Shared between the engine_*.c files; not part of the engine's contract. */
+struct np_engine {
+	char *config;
+	bool config_required;
+	char *topology_src;
+	char *state_dir;
+	char *proc_root;
+	void (*log)(enum np_log_level level, const char *msg, void *data);
+	void (*pause)(const char *point, void *data);
+	void *data;
+	pthread_mutex_t lock;        /* one call at a time per engine */
+	struct np_policy *policy;
+	struct np_topology *topo;    /* loaded on first use */
+	struct np_cgroup *cg;        /* opened on first use */
+};
+
+/* A guest's settings and the request made concrete with them. */
+struct np_guest {
+	const char *name;
+	struct np_settings settings;
+	unsigned vcpus;
+	uint64_t memory;
+};
+
+/* Resolve `name`'s settings, fill the request's defaults and check the
+ * settings against the machine (input error for what it lacks). */
+int np_engine_guest(struct np_engine *eng, const char *name, unsigned vcpus,
+		    uint64_t memory, struct np_guest *out, struct np_err *err);
+
+/* Open the ledger (read-write unless `read_only`) with the guest's lock
+ * timeout and the engine's pause hook. */
+int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool read_only,
+		     struct np_ledger **out, struct np_err *err);
+
+/* The cpuset hierarchy, opened on first use. */
+int np_engine_cgroup(struct np_engine *eng, struct np_cgroup **out, struct np_err *err);
+
+/* The cgroup parent for `s`: the policy's, else the hierarchy's default. */
+const char *np_engine_cgroup_parent(struct np_engine *eng, const struct np_settings *s);
+
+/* Split a group path "a/b/guest" into a heap parent "a/b" and the last
+ * component (pointing into *parent's buffer). Input error without a '/'. */
+int np_group_split(const char *path, char **parent, const char **guest, struct np_err *err);
+
+/* Remove a record's group when numaplace made it (force moves tasks up). */
+int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
+			   struct np_err *err);
+
+/* Write `rec`'s cpuset into the kernel: create <parent>/<name> and move
+ * `rec->pid` in when the record owns its group, else configure the
+ * existing group it names. Rolls back its own changes on failure. */
+int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool memory_migrate,
+		    struct np_err *err);
+
+/* After `granted` CPUs went exclusive: shrink the cpusets of the shared
+ * guests among `list` that held them, in the kernel and in the ledger. */
+int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
+			    const struct np_ledger_list *list, const struct np_cpuset *granted,
+			    struct np_err *err);
+
+/* Send a line to the log callback. */
+void np_engine_log(struct np_engine *eng, enum np_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Call the pause hook. */
+void np_engine_pause(struct np_engine *eng, const char *point);
+
+#endif

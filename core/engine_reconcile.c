@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* reconcile: make the ledger and the cpuset groups agree again. */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cpulist.h"
+#include "proc.h"
+
+static int np_report_add(struct np_report *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int np_report_add(struct np_report *rep, const char *fmt, ...)
+{
+	char **lines = realloc(rep->lines, (rep->n + 1) * sizeof(*lines));
+	va_list ap;
+	int r;
+
+	if (!lines)
+		return -ENOMEM;
+	rep->lines = lines;
+	va_start(ap, fmt);
+	r = vasprintf(&lines[rep->n], fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	rep->n++;
+	return 0;
+}
+
+struct np_reconcile {
+	struct np_engine *eng;
+	struct np_ledger *ledger;
+	struct np_report *rep;
+};
+
+static int np_reconcile_corrupt(struct np_reconcile *rc, const struct np_ledger_corrupt *c,
+				struct np_err *err)
+{
+	int r = np_ledger_quarantine(rc->ledger, c->name, err);
+
+	if (r == 0)
+		np_report_add(rc->rep, "moved aside %s as .corrupt.%s.json: %s", c->name, c->name, c->why);
+	return r;
+}
+
+static int np_reconcile_drop(struct np_reconcile *rc, const struct np_record *rec,
+			     const char *why, struct np_err *err)
+{
+	int r = np_engine_remove_group(rc->eng, rec, true, err);
+
+	if (r == 0)
+		r = np_ledger_remove(rc->ledger, rec->name, err);
+	if (r == 0)
+		np_report_add(rc->rep, "dropped %s: %s", rec->name, why);
+	return r;
+}
+
+/* A live guest whose placement was cut short, or whose group vanished:
+ * apply it again from the record. */
+static int np_reconcile_reapply(struct np_reconcile *rc, struct np_record *rec,
+				const char *why, struct np_err *err)
+{
+	struct np_settings s;
+	int r = np_engine_settings(rc->eng, rec->name, &s, err);
+
+	if (r == 0)
+		r = np_engine_remove_group(rc->eng, rec, true, err);
+	if (r == 0)
+		r = np_engine_apply(rc->eng, rec, s.memory_migrate, err);
+	if (r < 0)
+		return r;
+	rec->phase = NP_PHASE_PLACED;
+	r = np_ledger_write(rc->ledger, rec, err);
+	if (r == 0)
+		np_report_add(rc->rep, "re-applied %s: %s", rec->name, why);
+	return r;
+}
+
+/* CPU hotplug emptied or shrank the group: write the reservation again,
+ * as far as the CPUs online now allow. */
+static int np_reconcile_drift(struct np_reconcile *rc, const struct np_record *rec,
+			      const struct np_cgroup_state *st, struct np_err *err)
+{
+	struct np_cgroup_placement pl = { rec->cpus, rec->mems, true };
+	_cleanup_free_ char *was = np_cpulist_format(&st->effective_cpus);
+	_cleanup_free_ char *now = np_cpulist_format(&rec->cpus);
+	struct np_cgroup *cg;
+	int r = np_engine_cgroup(rc->eng, &cg, err);
+
+	if (r == 0)
+		r = np_cgroup_apply(cg, rec->cgroup, &pl, err);
+	if (r == 0)
+		np_report_add(rc->rep, "restored %s: cpus %s (were %s)", rec->name,
+			      now ? now : "?", was ? was : "?");
+	return r;
+}
+
+static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, struct np_err *err)
+{
+	struct np_cgroup_state st;
+	struct np_cgroup *cg;
+	bool same = false;
+	int r = 0;
+
+	if (rec->pid)
+		r = np_proc_same(rc->eng->proc_root, rec->pid, rec->pid_start, rec->boot_id, &same, err);
+	if (r < 0)
+		return r;
+	if (rec->pid && !same)
+		return np_reconcile_drop(rc, rec, "its process is gone", err);
+	if (!rec->cgroup)
+		return 0;
+	if (rec->phase == NP_PHASE_APPLYING)
+		return np_reconcile_reapply(rc, rec, "its placement was interrupted", err);
+	if ((r = np_engine_cgroup(rc->eng, &cg, err)) < 0 ||
+	    (r = np_cgroup_exists(cg, rec->cgroup, err)) < 0)
+		return r;
+	if (r == 0)
+		return rec->cgroup_owned ? np_reconcile_reapply(rc, rec, "its group was gone", err) : 0;
+	if ((r = np_cgroup_read(cg, rec->cgroup, &st, err)) < 0)
+		return r;
+	if (np_cpuset_equal(&st.effective_cpus, &rec->cpus) &&
+	    np_cpuset_equal(&st.effective_mems, &rec->mems))
+		return 0;
+	return np_reconcile_drift(rc, rec, &st, err);
+}
+
+static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
+{
+	struct np_ledger_list list = { 0 };
+	int r = np_ledger_list(rc->ledger, true, &list, err);
+
+	for (unsigned i = 0; r == 0 && i < list.ncorrupt; i++)
+		r = np_reconcile_corrupt(rc, &list.corrupt[i], err);
+	for (unsigned i = 0; r == 0 && i < list.nrecords; i++) {
+		struct np_err one = NP_ERR_INIT;
+
+		if (np_reconcile_one(rc, &list.records[i], &one) < 0)
+			np_report_add(rc->rep, "could not reconcile %s: %s", list.records[i].name,
+				      one.msg ? one.msg : "unknown error");
+		np_err_clear(&one);
+	}
+	np_ledger_list_clear(&list);
+	return r;
+}
+
+int np_engine_reconcile(struct np_engine *eng, struct np_report *out, struct np_err *err)
+{
+	struct np_report rep = { 0 };
+	struct np_reconcile rc = { .eng = eng, .rep = &rep };
+	struct np_settings s;
+	int r;
+
+	pthread_mutex_lock(&eng->lock);
+	np_policy_placement(eng->policy, &s);
+	r = np_engine_ledger(eng, &s, false, &rc.ledger, err);
+	if (r == 0)
+		r = np_ledger_lock(rc.ledger, err);
+	if (r == 0)
+		r = np_reconcile_locked(&rc, err);
+	np_ledger_close(rc.ledger);
+	pthread_mutex_unlock(&eng->lock);
+	for (unsigned i = 0; i < rep.n; i++)
+		np_engine_log(eng, NP_LOG_INFO, "reconcile: %s", rep.lines[i]);
+	*out = rep;
+	return r;
+}

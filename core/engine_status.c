@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* status: what the ledger holds and what the machine says of it. */
+#include "engine_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+
+/* Fill what the kernel says of one guest; a missing hierarchy means no group. */
+static int np_status_probe(struct np_engine *eng, struct np_guest_status *g, struct np_err *err)
+{
+	struct np_cgroup_state st;
+	struct np_cgroup *cg;
+	int r = 0;
+
+	if (g->rec.pid)
+		r = np_proc_same(eng->proc_root, g->rec.pid, g->rec.pid_start, g->rec.boot_id,
+				 &g->alive, err);
+	if (r < 0 || !g->rec.cgroup || np_engine_cgroup(eng, &cg, NULL) < 0)
+		return r;
+	r = np_cgroup_exists(cg, g->rec.cgroup, err);
+	if (r <= 0)
+		return r;
+	g->cgroup_present = true;
+	if ((r = np_cgroup_read(cg, g->rec.cgroup, &st, err)) < 0)
+		return r;
+	g->effective_cpus = st.effective_cpus;
+	g->effective_mems = st.effective_mems;
+	g->drift = g->rec.phase == NP_PHASE_PLACED &&
+		   (!np_cpuset_equal(&st.effective_cpus, &g->rec.cpus) ||
+		    !np_cpuset_equal(&st.effective_mems, &g->rec.mems));
+	return 0;
+}
+
+static int np_status_locked(struct np_engine *eng, struct np_status *out, struct np_err *err)
+{
+	struct np_ledger_list list = { 0 };
+	struct np_ledger *ledger = NULL;
+	struct np_settings s;
+	int r;
+
+	np_policy_placement(eng->policy, &s);
+	r = np_engine_ledger(eng, &s, true, &ledger, err);
+	if (r == 0)
+		r = np_ledger_list(ledger, false, &list, err);
+	if (r == 0 && list.nrecords) {
+		out->guests = calloc(list.nrecords, sizeof(*out->guests));
+		if (!out->guests)
+			r = np_err_set(err, -ENOMEM, "out of memory");
+	}
+	for (unsigned i = 0; r == 0 && i < list.nrecords; i++) {
+		out->guests[i].rec = list.records[i];
+		memset(&list.records[i], 0, sizeof(list.records[i]));
+		out->n = i + 1;
+		r = np_status_probe(eng, &out->guests[i], err);
+		if (r < 0)
+			np_err_wrap(err, "guest %s", out->guests[i].rec.name);
+	}
+	np_ledger_list_clear(&list);
+	np_ledger_close(ledger);
+	return r;
+}
+
+int np_engine_status(struct np_engine *eng, struct np_status *out, struct np_err *err)
+{
+	struct np_status st = { 0 };
+	int r;
+
+	pthread_mutex_lock(&eng->lock);
+	r = np_status_locked(eng, &st, err);
+	pthread_mutex_unlock(&eng->lock);
+	if (r < 0) {
+		np_status_clear(&st);
+		return r;
+	}
+	*out = st;
+	return 0;
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "cli_engine.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cpulist.h"
+#include "size.h"
+
+static void np_cli_log(enum np_log_level level, const char *msg, void *data)
+{
+	static const int prio[] = { LOG_INFO, LOG_WARNING, LOG_ERR };
+
+	(void)data;
+	syslog(prio[level], "%s", msg);
+}
+
+/* NUMAPLACE_TEST_PAUSE=POINT stops the process at that point until it is
+ * killed: the crash tests use it to make races deterministic. */
+static void np_cli_pause(const char *point, void *data)
+{
+	const char *want = getenv("NUMAPLACE_TEST_PAUSE");
+
+	(void)data;
+	if (!want || strcmp(want, point) != 0)
+		return;
+	fprintf(stderr, "numaplace: paused at %s (pid %d)\n", point, (int)getpid());
+	for (;;)
+		pause();
+}
+
+int np_cli_topology_env(const struct np_cli *cli, struct np_err *err)
+{
+	struct stat st;
+
+	if (!cli->topology || stat(cli->topology, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (setenv("HWLOC_FSROOT", cli->topology, 1) < 0)
+		return np_err_set(err, -errno, "HWLOC_FSROOT: %s", strerror(errno));
+	return 0;
+}
+
+int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_engine **out)
+{
+	struct np_engine_opts opts = {
+		.config = cli->config,
+		.config_required = cli->config_explicit,
+		.topology = cli->topology,
+		.state_dir = cli->state_dir,
+		.log = np_cli_log,
+		.pause = np_cli_pause,
+	};
+	struct np_err err = NP_ERR_INIT;
+	int code;
+
+	openlog("numaplace", LOG_PID, LOG_DAEMON);
+	if (np_cli_topology_env(cli, &err) == 0 &&
+	    np_engine_open(&opts, out, NULL, &err) == 0)
+		return 0;
+	code = np_cli_fail(command, &err);
+	np_err_clear(&err);
+	return code;
+}
+
+enum { OPT_VCPUS = 1, OPT_MEMORY };
+
+static int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err)
+{
+	if (c == OPT_VCPUS)
+		return np_count_parse(optarg, NP_CPUSET_MAX, &out->vcpus, err);
+	return np_size_parse(optarg, &out->memory, err);
+}
+
+int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err)
+{
+	unsigned pid;
+
+	if (np_count_parse(text, INT32_MAX, &pid, err) < 0)
+		return np_err_wrap(err, "PID");
+	*out = (pid_t)pid;
+	return 0;
+}
+
+int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
+			 bool want_pid, struct np_request_opts *out)
+{
+	static const struct option opts[] = {
+		{ "vcpus", required_argument, NULL, OPT_VCPUS },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct np_err err = NP_ERR_INIT;
+	int operands = want_pid ? 2 : 1;
+	int c, code;
+
+	while ((c = np_cli_getopt(cmd, argc, argv, opts, &code)) != -1) {
+		if (c == NP_CLI_STOP)
+			return code;
+		if (np_cli_request_opt(c, out, &err) < 0)
+			goto fail;
+	}
+	if (argc - optind != operands)
+		return np_cli_usage(cmd->name, "usage: numaplace %s", cmd->synopsis);
+	out->name = argv[optind];
+	if (want_pid && np_cli_pid_parse(argv[optind + 1], &out->pid, &err) < 0)
+		goto fail;
+	return -1;
+fail:
+	code = np_cli_fail(cmd->name, &err);
+	np_err_clear(&err);
+	return code;
+}
+
+static void np_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)
+{
+	_cleanup_free_ char *text = np_cpulist_format(set);
+
+	json_object_object_add(obj, key, json_object_new_string(text ? text : ""));
+}
+
+static struct json_object *np_json_nodes(const struct np_cpuset *nodes)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (int i = np_cpuset_next(nodes, 0); i >= 0; i = np_cpuset_next(nodes, (unsigned)i + 1))
+		json_object_array_add(arr, json_object_new_int(i));
+	return arr;
+}
+
+struct json_object *np_cli_result_json(const struct np_record *rec)
+{
+	struct json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "name", json_object_new_string(rec->name));
+	np_json_add_set(obj, "cpus", &rec->cpus);
+	np_json_add_set(obj, "mems", &rec->mems);
+	json_object_object_add(obj, "nodes", np_json_nodes(&rec->nodes));
+	json_object_object_add(obj, "advisor", json_object_new_string(np_advisor_name(rec->advisor)));
+	json_object_object_add(obj, "fallback", json_object_new_boolean(rec->fallback));
+	json_object_object_add(obj, "reason", json_object_new_string(rec->reason ? rec->reason : ""));
+	return obj;
+}
+
+void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
+{
+	_cleanup_free_ char *cpus = NULL;
+	_cleanup_free_ char *mems = NULL;
+
+	if (cli->json) {
+		struct json_object *obj = np_cli_result_json(&res->rec);
+
+		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		json_object_put(obj);
+		return;
+	}
+	cpus = np_cpulist_format(&res->rec.cpus);
+	mems = np_cpulist_format(&res->rec.mems);
+	printf("cpus=%s mems=%s advisor=%s", cpus ? cpus : "", mems ? mems : "",
+	       np_advisor_name(res->rec.advisor));
+	if (res->rec.fallback)
+		printf(" fallback: %s", res->rec.reason ? res->rec.reason : "");
+	putchar('\n');
+}
+
+int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
+		  bool want_pid, np_cli_decide_fn fn)
+{
+	struct np_request_opts req = { .target = NP_TARGET_CREATE };
+	struct np_engine *eng = NULL;
+	struct np_result res = { 0 };
+	struct np_err err = NP_ERR_INIT;
+	int code = np_cli_request_parse(cmd, argc, argv, want_pid, &req);
+
+	if (code >= 0)
+		return code;
+	if ((code = np_cli_engine_open(cli, cmd->name, &eng)) != 0)
+		return code;
+	if (fn(eng, &req, &res, &err) < 0) {
+		code = np_cli_fail(cmd->name, &err);
+	} else {
+		np_cli_print_result(cli, &res);
+		code = NP_EXIT_OK;
+	}
+	np_result_clear(&res);
+	np_err_clear(&err);
+	np_engine_close(eng);
+	return code;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_CLI_ENGINE_H
+#define NUMAPLACE_CLI_ENGINE_H
+
+#include "cli.h"
+#include "engine.h"
+
+/*
+ * The CLI's side of the engine: open it from the global options (the
+ * topology directory is handed to hwloc through HWLOC_FSROOT here, the only
+ * place that may set it), log decisions to syslog, and print results.
+ */
+
+/* Open the engine for `cli`. On failure prints the one error line (or the
+ * config's FILE:LINE problems) and returns the exit code; 0 on success. */
+int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_engine **out);
+
+/* Point hwloc at a `sys/` capture when cli->topology is a directory. */
+int np_cli_topology_env(const struct np_cli *cli, struct np_err *err);
+
+/* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
+ * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
+ * code to stop with (the error already printed). */
+int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
+			 bool want_pid, struct np_request_opts *out);
+
+/* Parse a PID operand (1 .. INT32_MAX). */
+int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err);
+
+struct json_object;
+
+/* The SPEC JSON shape of a decision: name, cpus, mems, nodes, advisor,
+ * fallback, reason (advise, reserve and place print it; status adds to it). */
+struct json_object *np_cli_result_json(const struct np_record *rec);
+
+/* Print an advice / reservation / placement in text or JSON (SPEC shape). */
+void np_cli_print_result(const struct np_cli *cli, const struct np_result *res);
+
+/* The engine calls that take a request and give a result. */
+typedef int (*np_cli_decide_fn)(struct np_engine *eng, const struct np_request_opts *req,
+				struct np_result *out, struct np_err *err);
+
+/* The whole of advise, reserve and place: parse the request (with a PID
+ * operand when `want_pid`), open the engine, call `fn`, print the result.
+ * Returns the exit code. */
+int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
+		  bool want_pid, np_cli_decide_fn fn);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* numaplace release: remove the guest's cgroup and its reservation. */
+#include <getopt.h>
+
+#include "cli_engine.h"
+
+static int np_release_run(struct np_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct np_engine *eng = NULL;
+	struct np_err err = NP_ERR_INIT;
+	bool force = false;
+	int c, code;
+
+	while ((c = np_cli_getopt(&np_cmd_release, argc, argv, opts, &code)) != -1) {
+		if (c == NP_CLI_STOP)
+			return code;
+		force = true;
+	}
+	if (argc - optind != 1)
+		return np_cli_usage("release", "usage: numaplace %s", np_cmd_release.synopsis);
+	if ((code = np_cli_engine_open(cli, "release", &eng)) != 0)
+		return code;
+	code = NP_EXIT_OK;
+	if (np_engine_release(eng, argv[optind], force, &err) < 0)
+		code = np_cli_fail("release", &err);
+	np_err_clear(&err);
+	np_engine_close(eng);
+	return code;
+}
+
+const struct np_command np_cmd_release = {
+	.name = "release",
+	.synopsis = "release NAME [--force]",
+	.summary = "remove the guest's cgroup (one numaplace made) and its reservation",
+	.help = "  --force  move tasks still in the group to its parent, then remove it\n"
+		"Releasing a guest that is not placed is not an error.\n",
+	.run = np_release_run,
+};
