@@ -174,17 +174,20 @@ int np_cgroup_read(struct np_cgroup *cg, const char *group,
 		   struct np_cgroup_state *out, struct np_err *err)
 {
 	struct np_cgroup_state st;
+	bool configured = *group || cg->ops->root_configurable;
 	int r;
 
 	r = *group ? np_cgroup_check_group(group, err) : 0;
 	if (r == 0)
-		r = np_cgroup_read_set(cg, group, "cpuset.cpus", &st.cpus, err);
-	if (r == 0)
-		r = np_cgroup_read_set(cg, group, "cpuset.mems", &st.mems, err);
-	if (r == 0)
 		r = np_cgroup_read_set(cg, group, cg->ops->effective_cpus, &st.effective_cpus, err);
 	if (r == 0)
 		r = np_cgroup_read_set(cg, group, cg->ops->effective_mems, &st.effective_mems, err);
+	st.cpus = st.effective_cpus;
+	st.mems = st.effective_mems;
+	if (r == 0 && configured)
+		r = np_cgroup_read_set(cg, group, "cpuset.cpus", &st.cpus, err);
+	if (r == 0 && configured)
+		r = np_cgroup_read_set(cg, group, "cpuset.mems", &st.mems, err);
 	if (r == 0)
 		*out = st;
 	return r;

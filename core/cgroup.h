@@ -83,7 +83,9 @@ const char *np_cgroup_mount(const struct np_cgroup *cg);
  * every ancestor's subtree_control); values are read back. On failure
  * nothing of this call is left: the PID is where it was, the guest group
  * and the ancestors this call made are gone (v2: +cpuset stays enabled in
- * ancestors that existed). -EEXIST when the guest group exists. */
+ * ancestors that existed). -EEXIST when the guest group exists (checked
+ * just before the mkdir: libcgroup's mkdir accepts an existing directory,
+ * so callers serialise creates of one guest, as the ledger lock does). */
 int np_cgroup_create(struct np_cgroup *cg, const char *parent, const char *guest,
 		     const struct np_cgroup_placement *pl, pid_t pid,
 		     struct np_err *err);
@@ -108,7 +110,8 @@ int np_cgroup_remove(struct np_cgroup *cg, const char *parent, const char *guest
 /* 1 when `group` exists ("" is the root), 0 when not, or a negative errno. */
 int np_cgroup_exists(struct np_cgroup *cg, const char *group, struct np_err *err);
 
-/* Read the configured and effective cpus and mems of `group`. */
+/* Read the configured and effective cpus and mems of `group` ("" is the
+ * root, whose configured values on v2 are its effective ones). */
 int np_cgroup_read(struct np_cgroup *cg, const char *group,
 		   struct np_cgroup_state *out, struct np_err *err);
 

@@ -22,6 +22,9 @@ struct np_cgroup_ops {
 	 * v2 the effective ones (v2 accepts cpus outside the parent's). */
 	const char *verify_cpus;
 	const char *verify_mems;
+	/* Does the root group have cpuset.cpus and cpuset.mems (v1), or only
+	 * the effective files (v2)? */
+	bool root_configurable;
 	/* Before a child is made in `group`: v2 enables +cpuset there. */
 	int (*prepare_parent)(struct np_cgroup *cg, const char *group,
 			      struct np_err *err);

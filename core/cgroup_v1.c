@@ -63,6 +63,7 @@ const struct np_cgroup_ops np_cgroup_v1_ops = {
 	.effective_mems = "cpuset.effective_mems",
 	.verify_cpus = "cpuset.cpus",
 	.verify_mems = "cpuset.mems",
+	.root_configurable = true,
 	.prepare_parent = np_cgroup_v1_prepare_parent,
 	.fill = np_cgroup_v1_fill,
 	.set_migrate = np_cgroup_v1_set_migrate,

@@ -60,6 +60,7 @@ const struct np_cgroup_ops np_cgroup_v2_ops = {
 	.effective_mems = "cpuset.mems.effective",
 	.verify_cpus = "cpuset.cpus.effective",
 	.verify_mems = "cpuset.mems.effective",
+	.root_configurable = false,
 	.prepare_parent = np_cgroup_v2_prepare_parent,
 	.fill = np_cgroup_v2_fill,
 	.set_migrate = np_cgroup_v2_set_migrate,

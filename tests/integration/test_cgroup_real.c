@@ -279,8 +279,8 @@ static int list_one(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-/* The directories below MOUNT/rel, one a line (nftw visits in readdir
- * order; cgroupfs lists a directory in a stable order). */
+/* The directories below MOUNT/rel, one a line, as a heap string (nftw
+ * visits in readdir order; cgroupfs lists a directory in a stable order). */
 static char *listing(const char *rel)
 {
 	_cleanup_free_ char *path = NULL;
@@ -290,7 +290,7 @@ static char *listing(const char *rel)
 	assert_non_null(g_listing_fp);
 	nftw(path, list_one, 16, FTW_PHYS);
 	fclose(g_listing_fp);
-	return g_listing;
+	return np_steal_ptr(&g_listing);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -533,11 +533,12 @@ static void test_apply_existing(void **state)
 	_cleanup_free_ char *group = sub(c->base, "lxc.payload.c1");
 	_cleanup_free_ char *missing = sub(c->base, "lxc.payload.c2");
 	_cleanup_free_ char *before = NULL;
+	_cleanup_free_ char *after = NULL;
 	_cleanup_free_ char *procs = NULL;
 	struct np_cgroup_state st;
 
 	assert_int_equal(np_cgroup_create(g_cg, c->base, "lxc.payload.c1", &all, 0, &c->err), 0);
-	before = strdup(listing(g_parent));
+	before = listing(g_parent);
 	assert_int_equal(np_cgroup_apply(g_cg, group, &pl, &c->err), 0);
 	assert_int_equal(np_cgroup_read(g_cg, group, &st, &c->err), 0);
 	assert_true(np_cpuset_equal(&st.effective_cpus, &pl.cpus));
@@ -547,8 +548,8 @@ static void test_apply_existing(void **state)
 	assert_true(np_cpuset_equal(&st.effective_cpus, &pl.cpus));
 	expect_err(c, np_cgroup_apply(g_cg, missing, &all, &c->err), -ENOENT, "lxc.payload.c2");
 	expect_err(c, np_cgroup_apply(g_cg, "", &all, &c->err), -EINVAL, "root");
-	assert_string_equal(listing(g_parent), before);
-	free(g_listing);
+	after = listing(g_parent);
+	assert_string_equal(after, before);
 	procs = slurp("%s/%s/cgroup.procs", np_cgroup_mount(g_cg), group);
 	assert_string_equal(procs, "");
 }
@@ -601,6 +602,22 @@ static void test_remove_after_exit(void **state)
 	assert_false(group_exists(group));
 }
 
+/* A group with a child group is not removed, and says so, even though
+ * libcgroup reports success for it. */
+static void test_remove_with_child(void **state)
+{
+	struct ctx *c = *state;
+	struct np_cgroup_placement pl = all_cpus();
+	_cleanup_free_ char *group = sub(c->base, "g");
+
+	assert_int_equal(np_cgroup_create(g_cg, group, "sub", &pl, 0, &c->err), 0);
+	expect_err(c, np_cgroup_remove(g_cg, c->base, "g", false, &c->err), -EBUSY, "/g: rmdir");
+	assert_true(group_exists(group));
+	assert_int_equal(np_cgroup_remove(g_cg, group, "sub", false, &c->err), 0);
+	assert_int_equal(np_cgroup_remove(g_cg, c->base, "g", false, &c->err), 0);
+	assert_false(group_exists(group));
+}
+
 struct worker {
 	const char *parent;
 	int index;
@@ -648,8 +665,7 @@ static void test_parallel(void **state)
 		assert_true(w[i].landed);
 		assert_int_equal(w[i].removed, 0);
 	}
-	left = strdup(listing(parent));
-	free(g_listing);
+	left = listing(parent);
 	assert_true(asprintf(&want, "%s/%s\n", np_cgroup_mount(g_cg), parent) > 0);
 	assert_string_equal(left, want);
 	assert_int_equal(atomic_load(&g_init_calls), 1);
@@ -852,6 +868,7 @@ static int run_api(const char *mode)
 		T(test_update),
 		T(test_remove_live_tasks),
 		T(test_remove_after_exit),
+		T(test_remove_with_child),
 		T(test_parallel),
 	};
 	_cleanup_cgroup_ struct np_cgroup *sys = NULL;

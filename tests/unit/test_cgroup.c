@@ -403,7 +403,26 @@ static void test_read_effective_files(void **state)
 	assert_int_equal(np_cgroup_exists(f->cg, "", &f->err), 1);
 	assert_int_equal(np_cgroup_exists(f->cg, "../etc", &f->err), -EINVAL);
 	np_err_clear(&f->err);
-	expect_err(f, np_cgroup_read(f->cg, "h", &st, &f->err), -ENOENT, "cgroup h: cpuset.cpus");
+	expect_err(f, np_cgroup_read(f->cg, "h", &st, &f->err), -ENOENT, "cgroup h: cpuset.");
+}
+
+/* The v2 root has only the effective files; v1's has the configured ones. */
+static void test_read_root(void **state)
+{
+	struct fake *f = *state;
+	struct np_cgroup_state st;
+	bool v2 = np_cgroup_version(f->cg) == NP_CGROUP_V2;
+
+	put(f, v2 ? "cg/cpuset.cpus.effective" : "cg/cpuset.effective_cpus", "0-7\n");
+	put(f, v2 ? "cg/cpuset.mems.effective" : "cg/cpuset.effective_mems", "0-1\n");
+	if (!v2)
+		expect_err(f, np_cgroup_read(f->cg, "", &st, &f->err), -ENOENT, "cgroup /: cpuset.cpus");
+	put(f, "cg/cpuset.cpus", v2 ? "" : "0-3\n");
+	put(f, "cg/cpuset.mems", v2 ? "" : "0\n");
+	assert_int_equal(np_cgroup_read(f->cg, "", &st, &f->err), 0);
+	assert_int_equal(np_cpuset_count(&st.cpus), v2 ? 8 : 4);
+	assert_int_equal(np_cpuset_count(&st.mems), v2 ? 2 : 1);
+	assert_int_equal(np_cpuset_count(&st.effective_cpus), 8);
 }
 
 /* A hybrid machine's /proc/PID/cgroup: the v1 cpuset line (possibly
@@ -505,6 +524,7 @@ int main(void)
 		V1(test_v1_fill_copies_parent),
 		BOTH(test_create_existing_guest),
 		BOTH(test_read_effective_files),
+		BOTH(test_read_root),
 		BOTH(test_pid_group),
 		BOTH(test_tasks),
 		BOTH(test_remove),
