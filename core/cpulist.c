@@ -34,6 +34,7 @@ struct np_scan {
 /* One region of the kernel dialect: start-end:used/group. */
 struct np_region {
 	unsigned start, end, used, group;
+	size_t end_at; /* where `end` was written */
 };
 
 static char np_scan_peek(const struct np_scan *sc)
@@ -86,10 +87,6 @@ static int np_scan_number(struct np_scan *sc, unsigned *out)
 	size_t at = sc->pos;
 	unsigned long long v = 0;
 
-	if (np_scan_peek(sc) == 'N')
-		return np_scan_fail(sc, "'N' (the last bit) at position %zu is not "
-				    "accepted, its value depends on the bitmap size; "
-				    "write the number", at + 1);
 	if (!np_is_digit(np_scan_peek(sc)))
 		return np_scan_unexpected(sc, "a number");
 	for (; np_is_digit(np_scan_peek(sc)); sc->pos++) {
@@ -118,19 +115,29 @@ static bool np_kernel_region_ends(const struct np_scan *sc)
 	return c == '\0' || c == ',' || np_is_blank(c);
 }
 
+/* Kernel: a number, where the kernel would also take `N` (its last bit). */
+static int np_kernel_number(struct np_scan *sc, unsigned *out)
+{
+	if (np_scan_peek(sc) == 'N')
+		return np_scan_fail(sc, "'N' (the last bit) at position %zu is not "
+				    "accepted, its value depends on the bitmap size; "
+				    "write the number", sc->pos + 1);
+	return np_scan_number(sc, out);
+}
+
 /* Kernel: ":used/group" after a range; the cursor is on the ':'. */
 static int np_kernel_pattern(struct np_scan *sc, struct np_region *r)
 {
 	sc->pos++;
-	if (np_scan_number(sc, &r->used) < 0)
+	if (np_kernel_number(sc, &r->used) < 0)
 		return -EINVAL;
 	if (np_scan_peek(sc) != '/')
 		return np_scan_unexpected(sc, "'/'");
 	sc->pos++;
-	if (np_scan_number(sc, &r->group) < 0)
+	if (np_kernel_number(sc, &r->group) < 0)
 		return -EINVAL;
 	if (!np_kernel_region_ends(sc))
-		return np_scan_unexpected(sc, "',' or a blank");
+		return np_scan_unexpected(sc, "',' or end");
 	return 0;
 }
 
@@ -141,21 +148,22 @@ static int np_kernel_read_region(struct np_scan *sc, struct np_region *r)
 		return np_scan_fail(sc, "'all' at position %zu is not accepted, its "
 				    "value depends on the bitmap size; write the range",
 				    sc->pos + 1);
-	if (np_scan_number(sc, &r->start) < 0)
+	r->end_at = sc->pos;
+	if (np_kernel_number(sc, &r->start) < 0)
 		return -EINVAL;
 	r->end = r->start;
 	r->used = r->group = 1;
 	if (np_kernel_region_ends(sc))
 		return 0;
 	if (np_scan_peek(sc) != '-')
-		return np_scan_unexpected(sc, "'-', ',' or a blank");
-	sc->pos++;
-	if (np_scan_number(sc, &r->end) < 0)
+		return np_scan_unexpected(sc, "'-', ',' or end");
+	r->end_at = ++sc->pos;
+	if (np_kernel_number(sc, &r->end) < 0)
 		return -EINVAL;
 	if (np_kernel_region_ends(sc))
 		return 0;
 	if (np_scan_peek(sc) != ':')
-		return np_scan_unexpected(sc, "':', ',' or a blank");
+		return np_scan_unexpected(sc, "':', ',' or end");
 	return np_kernel_pattern(sc, r);
 }
 
@@ -171,7 +179,7 @@ static int np_kernel_check_region(const struct np_scan *sc, const struct np_regi
 	if (r->used > r->group)
 		return np_scan_fail(sc, "%u used of a group of %u at position %zu",
 				    r->used, r->group, at + 1);
-	return np_scan_check_member(sc, r->end, at);
+	return np_scan_check_member(sc, r->end, r->end_at);
 }
 
 static void np_region_apply(const struct np_region *r, struct np_cpuset *set)
@@ -418,6 +426,8 @@ int np_cpumask_parse(const char *text, struct np_cpuset *out, struct np_err *err
 	for (size_t i = 0; i < sc.len; i++)
 		words += text[i] == ',';
 	np_cpuset_zero(&set);
+	if (sc.len == 0)
+		words = 0;
 	for (size_t w = words; w-- > 0;) {
 		if (np_mask_word(&sc, w, &set) < 0)
 			return -EINVAL;

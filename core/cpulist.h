@@ -39,9 +39,10 @@ char *np_cpulist_format(const struct np_cpuset *s);
 char *np_cpumask_format(const struct np_cpuset *s);
 
 /* Parse a kernel hex mask (as in /sys/.../cpumap): 1-8 hex digits per
- * word, words separated by single commas, one final newline allowed; no
- * "0x", no blanks. Input error on bad input or on a bit at or past
- * NP_CPUSET_MAX (zero words past it are fine); `*out` untouched on failure. */
+ * word, words separated by single commas, one final newline allowed; ""
+ * is the empty set, as in the kernel; no "0x", no blanks. Input error on
+ * bad input or on a bit at or past NP_CPUSET_MAX (zero words past it are
+ * fine); `*out` untouched on failure. */
 int np_cpumask_parse(const char *text, struct np_cpuset *out, struct np_err *err);
 
 #endif
