@@ -5,9 +5,11 @@
 /*
  * Shared by the files of the policy module only (policy.c: the policy
  * object, resolution and checks; policy_keys.c: the schema's keys and
- * values; policy_load.c: reading files through inih). Not for other modules.
+ * values; policy_format.c: printing values; policy_load.c: files and
+ * drop-ins; policy_read.c: one file through inih). Not for other modules.
  */
 #include <stdarg.h>
+#include <stdio.h>
 
 #include "policy.h"
 
@@ -66,6 +68,31 @@ int np_diags_vadd(struct np_diags *diags, const char *file, unsigned line, bool 
  * `from` is empty afterwards, even on -ENOMEM. */
 int np_diags_move(struct np_diags *to, struct np_diags *from);
 
+/* --- policy_load.c --- */
+
+/* One load: the policy being built and every problem found so far. */
+struct np_load {
+	struct np_policy *policy;
+	struct np_diags diags;
+	unsigned nerrors;
+	unsigned *ranks;  /* per diagnostic: index of its file among those read */
+	unsigned rank;    /* the rank of the file being read */
+	int fatal;        /* -ENOMEM: stop and fail */
+};
+
+/* Record an error at FILE:LINE (line 0: the whole file); sets ld->fatal
+ * when out of memory. */
+void np_load_verror(struct np_load *ld, const char *file, unsigned line,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+void np_load_error(struct np_load *ld, const char *file, unsigned line,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* --- policy_read.c --- */
+
+/* Feed the open file `f`, the policy's file number `index`, to inih: its
+ * sections and keys go into ld->policy, its problems into `ld`. */
+void np_read_stream(struct np_load *ld, FILE *f, unsigned index);
+
 /* --- policy_keys.c --- */
 
 /* The key spelled `name`, or -1 when the schema has none. */
@@ -78,6 +105,10 @@ int np_key_parse(enum np_key key, const char *text, struct np_settings *dst,
 
 /* Copy the field(s) of `key` and its origin from `src` to `dst`. */
 void np_settings_take(struct np_settings *dst, const struct np_settings *src, enum np_key key);
+
+/* The name of value `v` of an enumerated key ("spread" for strategy 1);
+ * NULL for a key that is not an enumeration. */
+const char *np_key_value_name(enum np_key key, unsigned v);
 
 /* The built-in defaults (SPEC's [placement] example), origins all unset. */
 void np_settings_defaults(struct np_settings *s);

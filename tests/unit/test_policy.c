@@ -219,9 +219,12 @@ static void test_missing_main(void **state)
 static void test_missing_main_with_dropin(void **state)
 {
 	struct fx *fx = *state;
-	_cleanup_free_ char *a = write_dropin(fx, "10-a.conf", "[placement]\nvcpus = 3\n");
-	struct np_policy *p = load_ok(fx);
-	struct np_settings s = resolve(p, "g");
+	struct np_policy *p;
+	struct np_settings s;
+
+	free(write_dropin(fx, "10-a.conf", "[placement]\nvcpus = 3\n"));
+	p = load_ok(fx);
+	s = resolve(p, "g");
 
 	assert_int_equal(s.vcpus, 3);
 	assert_origin(fx, &s, NP_KEY_VCPUS, "numaplace.conf.d/10-a.conf", 2);
@@ -591,6 +594,20 @@ static void test_crlf_and_bom(void **state)
 	free_result(&d, &err);
 }
 
+static void test_nul_byte(void **state)
+{
+	struct fx *fx = *state;
+	static const char text[] = "[placement]\nvcpus = 1\0x\nmemory = 1G\n";
+	struct np_diags d = { 0 };
+	struct np_err err = NP_ERR_INIT;
+
+	write_raw(fx->main, text, sizeof(text) - 1);
+	load_fail(fx, &d, &err);
+	assert_int_equal(d.n, 1);
+	assert_diag(fx, &d, "numaplace.conf", 2, "control character '\\0' in column 10");
+	free_result(&d, &err);
+}
+
 static void test_comments(void **state)
 {
 	struct fx *fx = *state;
@@ -683,6 +700,10 @@ static void test_all_problems_one_run(void **state)
 	assert_diag(fx, &d, "numaplace.conf.d/10-a.conf", 2, "memory: invalid size");
 	assert_diag(fx, &d, "numaplace.conf.d/20-b.conf", 5, "indented line");
 	assert_diag(fx, &d, "numaplace.conf.d/20-b.conf", 4, "advisor = static needs cpus");
+	/* In file order, then line order, whichever check found them. */
+	for (unsigned i = 0; i < d.n; i++)
+		assert_int_equal(d.items[i].line, ((const unsigned[]){ 2, 3, 2, 4, 5 })[i]);
+	assert_string_equal(tail(fx, d.items[3].file), "numaplace.conf.d/20-b.conf");
 	assert_non_null(strstr(err.msg, "numaplace.conf:2: vcpus: invalid count"));
 	assert_non_null(strstr(err.msg, "(and 4 more problems)"));
 	free_result(&d, &err);
@@ -785,6 +806,7 @@ int main(void)
 		T(test_long_line),
 		T(test_long_section_name),
 		T(test_crlf_and_bom),
+		T(test_nul_byte),
 		T(test_comments),
 		T(test_empty_files),
 		T(test_values),
