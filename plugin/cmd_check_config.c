@@ -4,12 +4,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "cleanup.h"
 #include "cli.h"
+#include "cli_topology.h"
 #include "policy.h"
-#include "topology.h"
 
 /* Problems printed before "… and N more". */
 #define NP_CHECK_SHOWN 50u
@@ -31,19 +30,6 @@ static void np_check_print_diags(const struct np_diags *diags)
 	}
 	if (diags->n > NP_CHECK_SHOWN)
 		fprintf(stderr, "\u2026 and %u more\n", diags->n - NP_CHECK_SHOWN);
-}
-
-/* The machine to check against. A directory source is read by hwloc
- * through HWLOC_FSROOT, which only the CLI may set (core/topology.h). */
-static int np_check_topology(const struct np_cli *cli, struct np_topology **out,
-			     struct np_err *err)
-{
-	struct stat st;
-
-	if (cli->topology && stat(cli->topology, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    setenv("HWLOC_FSROOT", cli->topology, 1) < 0)
-		return np_err_set(err, -ENOMEM, "HWLOC_FSROOT: out of memory");
-	return np_topology_load(cli->topology, out, err);
 }
 
 /* Where a resolved value came from, for --verbose. */
@@ -97,7 +83,7 @@ static int np_check(const struct np_cli *cli, bool verbose, struct np_diags *dia
 	r = np_policy_load(cli->config, cli->config_explicit, &policy, diags, err);
 	if (r < 0)
 		return r;
-	r = np_check_topology(cli, &topo, err);
+	r = np_cli_topology_load(cli, &topo, err);
 	if (r == 0)
 		r = np_policy_check_machine(policy, topo, diags, err);
 	if (r >= 0 && verbose && np_check_print_placement(policy) < 0)
