@@ -12,6 +12,16 @@
  * The INI placement policy (SPEC "Policy"): a main file plus the drop-ins
  * `FILE.d/NAME.conf` in lexical order, sections `[placement]` and
  * `[guest PATTERN]`, parsed with inih, validated all-or-nothing.
+ *
+ * Syntax beyond inih's, decided here: a comment is a line starting with `#`
+ * or `;` (blanks before it allowed), or ` ;` after a value; `#` after a
+ * blank inside a value is an error (inih would keep it in the value); any
+ * other line starting with a blank is an error (inih would join it to the
+ * previous value); control bytes other than tab are errors; CRLF endings
+ * and a UTF-8 BOM are fine. A PATTERN holding `*` or `?` is a glob and must
+ * otherwise be a valid guest name (no `[` or `]`); without them it is an
+ * exact name. An empty value is an error. The same key twice in one file
+ * and section is an error; in a later file it overrides.
  */
 enum np_advisor_kind { NP_ADVISOR_BUILTIN, NP_ADVISOR_NUMAD, NP_ADVISOR_STATIC };
 enum np_fallback { NP_FALLBACK_BUILTIN, NP_FALLBACK_STATIC, NP_FALLBACK_NONE };

@@ -174,12 +174,16 @@ static int np_parse_lock_timeout(const char *text, struct np_settings *dst, stru
 	return np_parse_timeout(text, 0, &dst->lock_timeout_ms, err);
 }
 
-/* An absolute path, or a command name looked up in PATH. */
+/* An absolute path, or a command name (no blanks: options cannot be
+ * given here) looked up in PATH. */
 static int np_parse_numad(const char *text, struct np_settings *dst, struct np_err *err)
 {
 	if (text[0] != '/' && strchr(text, '/'))
 		return np_key_fail(err, "path", text,
 				   "expected an absolute path or a command name");
+	if (text[0] != '/' && strpbrk(text, " \t"))
+		return np_key_fail(err, "path", text,
+				   "a command name has no blanks (options cannot be given here)");
 	dst->numad = text;
 	return 0;
 }

@@ -453,6 +453,7 @@ static const struct error_row error_rows[] = {
 	{ "[placement]\ncgroup-parent = a/../b\n", 2, "each component must be a valid name" },
 	{ "[placement]\ncgroup-parent = a/cpuset.x\n", 2, "cpuset." },
 	{ "[placement]\nnumad = bin/numad\n", 2, "absolute path or a command name" },
+	{ "[placement]\nnumad = numad -v\n", 2, "options cannot be given here" },
 	{ "[placement]\nvcpus = 1\x01\n", 2, "control character '\\x01' in column 10" },
 	{ "[placement]\nadvisor = static\n", 2, "advisor = static needs cpus" },
 	{ "[guest db1]\nfallback = static\n", 2, "fallback = static needs cpus" },
