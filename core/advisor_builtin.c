@@ -293,11 +293,11 @@ static unsigned np_grow_next(struct np_search *s, struct np_grow *g, unsigned ad
 	return best;
 }
 
-/* Grow a set from elig[seed] by nearest node into order[]; *kc and *ks get
- * the smallest prefix that holds the request without and with CPU-less
- * nodes (UINT_MAX: none). */
-static void np_grow(struct np_search *s, unsigned seed, unsigned *order, struct np_grow *g,
-		    unsigned *kc, unsigned *ks)
+/* Grow a set from elig[seed] by nearest node into order[], up to `limit`
+ * nodes; *kc and *ks get the smallest prefix that holds the request
+ * without and with CPU-less nodes (UINT_MAX: none within the limit). */
+static void np_grow(struct np_search *s, unsigned seed, unsigned limit, unsigned *order,
+		    struct np_grow *g, unsigned *kc, unsigned *ks)
 {
 	const struct np_capacity *cap = s->cap;
 	uint64_t v = 0, m = 0;
@@ -305,7 +305,8 @@ static void np_grow(struct np_search *s, unsigned seed, unsigned *order, struct 
 
 	memset(g, 0, s->ne * sizeof(*g));
 	*kc = *ks = UINT_MAX;
-	for (unsigned step = 0; step < s->ne && pos != UINT_MAX && *kc == UINT_MAX; step++) {
+	for (unsigned step = 0; step < s->ne && step < limit && pos != UINT_MAX && *kc == UINT_MAX;
+	     step++) {
 		unsigned j = s->elig[pos];
 
 		order[step] = j;
@@ -340,7 +341,8 @@ static void np_search_prefix(struct np_search *s, const unsigned *order, unsigne
 }
 
 /* Sets of 3 or more nodes on large machines: grow one from every node and
- * rank the smallest prefixes that hold the request. */
+ * rank the smallest prefixes that hold the request (a growth stops at the
+ * smallest size found so far: longer prefixes cannot be chosen). */
 static int np_search_greedy(struct np_search *s, struct np_err *err)
 {
 	unsigned ne = s->ne, kstar = UINT_MAX;
@@ -353,7 +355,7 @@ static int np_search_greedy(struct np_search *s, struct np_err *err)
 	if (!order || !kc || !ks || !g)
 		return np_err_set(err, -ENOMEM, "out of memory");
 	for (unsigned a = 0; a < ne; a++) {
-		np_grow(s, a, &order[(size_t)a * ne], g, &kc[a], &ks[a]);
+		np_grow(s, a, kstar, &order[(size_t)a * ne], g, &kc[a], &ks[a]);
 		kstar = ks[a] < kstar ? ks[a] : kstar;
 	}
 	for (unsigned a = 0; a < ne; a++)

@@ -32,12 +32,13 @@ static uint64_t np_cap_min(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-static uint64_t np_cap_count_and(const struct np_cpuset *a, const struct np_cpuset *b)
+uint64_t np_capacity_count(const struct np_cpuset *a, const struct np_cpuset *b, unsigned lo,
+			   unsigned hi)
 {
 	uint64_t n = 0;
 
-	for (unsigned w = 0; w < NP_CPUSET_WORDS; w++)
-		n += (uint64_t)__builtin_popcountll(a->bits[w] & b->bits[w]);
+	for (unsigned w = lo; w <= hi && w < NP_CPUSET_WORDS; w++)
+		n += (uint64_t)__builtin_popcountll(b ? a->bits[w] & b->bits[w] : a->bits[w]);
 	return n;
 }
 
@@ -63,30 +64,72 @@ bool np_capacity_other(const struct np_capacity *cap, const struct np_record *re
 	return !name || strcmp(rec->name, name) != 0;
 }
 
-/* Add up, per node, the shared vcpus and the memory the other guests
- * booked, and collect the CPUs they hold exclusively. */
+/* cap->index: the node index of each OS node id, -1 for ids the machine lacks. */
+static int np_cap_index_table(struct np_capacity *cap)
+{
+	const struct np_topology *topo = cap->in->topo;
+
+	cap->nindex = topo->nnodes ? topo->nodes[topo->nnodes - 1].id + 1 : 0;
+	cap->index = malloc((cap->nindex + 1) * sizeof(*cap->index));
+	if (!cap->index)
+		return -ENOMEM;
+	for (unsigned id = 0; id < cap->nindex; id++)
+		cap->index[id] = -1;
+	for (unsigned i = 0; i < topo->nnodes; i++)
+		cap->index[topo->nodes[i].id] = (int)i;
+	return 0;
+}
+
+static bool np_cap_any(const struct np_cpuset *s, unsigned words)
+{
+	uint64_t any = 0;
+
+	for (unsigned w = 0; w < words; w++)
+		any |= s->bits[w];
+	return any != 0;
+}
+
+/* What each record is, the CPUs the others hold exclusively, and per node
+ * the shared vcpus and the memory they booked. */
 static void np_cap_tally(struct np_capacity *cap, uint64_t *shared, uint64_t *mem)
 {
 	const struct np_advisor_input *in = cap->in;
 
 	for (size_t r = 0; r < in->nrecords; r++) {
 		const struct np_record *rec = &in->records[r];
-		bool excl;
 
-		if (!np_capacity_other(cap, rec))
+		cap->kind[r] = !np_capacity_other(cap, rec) ? NP_CAP_SELF :
+			       np_cap_any(&rec->exclusive, cap->words) ? NP_CAP_EXCLUSIVE : NP_CAP_SHARED;
+		if (cap->kind[r] == NP_CAP_SELF)
 			continue;
-		excl = !np_cpuset_empty(&rec->exclusive);
-		if (excl)
-			np_cpuset_or(&cap->held, &cap->held, &rec->exclusive);
+		for (unsigned w = 0; cap->kind[r] == NP_CAP_EXCLUSIVE && w < cap->words; w++)
+			cap->held.bits[w] |= rec->exclusive.bits[w];
 		for (unsigned b = 0; b < rec->nbookings; b++) {
-			int i = np_capacity_index(in->topo, rec->bookings[b].node);
+			int i = np_capacity_node(cap, rec->bookings[b].node);
 
 			if (i < 0)
 				continue;
 			mem[i] = np_cap_add(mem[i], rec->bookings[b].memory);
-			if (!excl)
+			if (cap->kind[r] == NP_CAP_SHARED)
 				shared[i] = np_cap_add(shared[i], rec->bookings[b].vcpus);
 		}
+	}
+}
+
+/* The words node i's CPUs lie in. */
+static void np_cap_node_words(struct np_capacity *cap, unsigned i)
+{
+	const struct np_cpuset *cpus = &cap->in->topo->nodes[i].cpus;
+	struct np_cap_node *cn = &cap->nodes[i];
+
+	cn->wlo = 1;
+	cn->whi = 0;
+	for (unsigned w = 0; w < cap->words; w++) {
+		if (!cpus->bits[w])
+			continue;
+		if (cn->wlo > cn->whi)
+			cn->wlo = w;
+		cn->whi = w;
 	}
 }
 
@@ -96,14 +139,16 @@ static void np_cap_node_init(struct np_capacity *cap, unsigned i, uint64_t share
 	const struct np_node *node = &cap->in->topo->nodes[i];
 	struct np_cap_node *cn = &cap->nodes[i];
 	bool in_pool = !s->has_mems || np_cpuset_has(&s->mems, node->id);
-	uint64_t usable = np_cap_count_and(&node->cpus, &cap->usable);
+	uint64_t usable;
 
-	cn->ncpus = np_cpuset_count(&node->cpus);
+	np_cap_node_words(cap, i);
+	usable = np_capacity_count(&node->cpus, &cap->usable, cn->wlo, cn->whi);
+	cn->ncpus = np_capacity_count(&node->cpus, NULL, cn->wlo, cn->whi);
 	cn->cpu = in_pool && cn->ncpus > 0 && usable > 0;
 	cn->mem = in_pool && cn->ncpus == 0;
 	cn->vroom = np_cap_sub(np_cap_scale(usable, s->cpu_overcommit_pct), shared);
 	cn->mroom = np_cap_sub(np_cap_scale(node->memory_total, s->memory_overcommit_pct), mem);
-	cn->held = np_cap_count_and(&node->cpus, &cap->held);
+	cn->held = np_capacity_count(&node->cpus, &cap->held, cn->wlo, cn->whi);
 	cn->reserved = np_cap_add(shared, cn->held);
 }
 
@@ -121,8 +166,11 @@ int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 	cap->vcpus = in->request->vcpus ? in->request->vcpus : 1;
 	cap->memory = in->request->memory;
 	cap->exclusive = exclusive;
+	cap->words = (unsigned)(np_cpuset_last(&in->topo->cpus) + 64) / 64u;
+	cap->words = cap->words ? cap->words : 1;
 	cap->nodes = calloc(nn + 1, sizeof(*cap->nodes));
-	if (!shared || !mem || !cap->nodes) {
+	cap->kind = calloc(in->nrecords + 1, sizeof(*cap->kind));
+	if (!shared || !mem || !cap->nodes || !cap->kind || np_cap_index_table(cap) < 0) {
 		np_capacity_clear(cap);
 		return np_err_set(err, -ENOMEM, "out of memory");
 	}
@@ -141,8 +189,12 @@ void np_capacity_clear(struct np_capacity *cap)
 {
 	free(cap->nodes);
 	free(cap->ded);
+	free(cap->kind);
+	free(cap->index);
 	cap->nodes = NULL;
 	cap->ded = NULL;
+	cap->kind = NULL;
+	cap->index = NULL;
 }
 
 bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n)

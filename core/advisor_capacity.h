@@ -28,7 +28,11 @@ struct np_cap_node {
 	uint64_t held;       /* of them, held exclusively by other guests */
 	unsigned ded_off;    /* exclusive: its dedicable CPUs are ded[ded_off .. +ded_len) */
 	unsigned ded_len;
+	unsigned wlo, whi;   /* the cpuset words its CPUs lie in (wlo > whi: none) */
 };
+
+/* What a record is to this request. */
+enum np_cap_kind { NP_CAP_SELF, NP_CAP_SHARED, NP_CAP_EXCLUSIVE };
 
 struct np_capacity {
 	const struct np_advisor_input *in;
@@ -39,6 +43,10 @@ struct np_capacity {
 	struct np_cpuset usable;   /* CPUs of the pool nobody holds exclusively */
 	struct np_cap_node *nodes; /* one per topology node, same order */
 	struct np_cap_cpu *ded;    /* exclusive: per node, best first */
+	unsigned char *kind;       /* per record: enum np_cap_kind */
+	unsigned words;            /* cpuset words that hold every CPU of the machine */
+	int *index;                /* node index of each OS node id below nindex, or -1 */
+	unsigned nindex;
 };
 
 /* Compute the rooms of every node for `in` (exclusive: rooms in dedicable
@@ -50,6 +58,12 @@ void np_capacity_clear(struct np_capacity *cap);
 
 /* Index of OS node `id` in topo->nodes (ascending ids), or -1. */
 int np_capacity_index(const struct np_topology *topo, unsigned id);
+
+/* The same through the table of `cap`. */
+static inline int np_capacity_node(const struct np_capacity *cap, unsigned id)
+{
+	return id < cap->nindex ? cap->index[id] : -1;
+}
 
 /* Ordered distance from node index a to node index b. */
 static inline unsigned np_capacity_dist(const struct np_topology *topo, unsigned a, unsigned b)
@@ -96,6 +110,12 @@ void np_capacity_pick(const struct np_capacity *cap, const unsigned *idx, unsign
 
 /* True when `rec` is another guest than the one the request is for. */
 bool np_capacity_other(const struct np_capacity *cap, const struct np_record *rec);
+
+/* Members of a & b (of a alone when b is NULL) within words [lo, hi]. The
+ * per-request scans stay within the machine's words: records are many and
+ * a whole 8192-bit set is 128 words. */
+uint64_t np_capacity_count(const struct np_cpuset *a, const struct np_cpuset *b, unsigned lo,
+			   unsigned hi);
 
 /* A byte count for people: "8 GiB", "6.5 GiB", "512 MiB", "100 bytes"
  * (rounded down). Heap; NULL on OOM. */

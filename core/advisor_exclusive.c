@@ -23,8 +23,18 @@ static uint64_t np_excl_count3(const struct np_cpuset *a, const struct np_cpuset
 	return n;
 }
 
+/* 0 when every PU of the core (on node `cn`) is usable, 1 otherwise. */
+static unsigned np_excl_class(const struct np_capacity *cap, const struct np_cap_node *cn,
+			      const struct np_core *core)
+{
+	for (unsigned w = cn->wlo; w <= cn->whi; w++)
+		if (core->pus.bits[w] & ~cap->usable.bits[w])
+			return 1;
+	return 0;
+}
+
 /* Append the usable PUs of every core of eligible nodes whose class is
- * `cls` (0: the whole core usable, 1: only part of it). */
+ * `cls`, in core order. A core's PUs lie within its node's words. */
 static void np_excl_list_class(struct np_capacity *cap, unsigned cls)
 {
 	const struct np_topology *topo = cap->in->topo;
@@ -35,16 +45,18 @@ static void np_excl_list_class(struct np_capacity *cap, unsigned cls)
 
 		if (core->node >= topo->nnodes || !cap->nodes[core->node].cpu)
 			continue;
-		if ((np_cpuset_subset(&core->pus, &cap->usable) ? 0u : 1u) != cls)
-			continue;
 		cn = &cap->nodes[core->node];
-		for (int pu = np_cpuset_next(&core->pus, 0); pu >= 0;
-		     pu = np_cpuset_next(&core->pus, (unsigned)pu + 1)) {
-			if (!np_cpuset_has(&cap->usable, (unsigned)pu) ||
-			    !np_cpuset_has(&topo->nodes[core->node].cpus, (unsigned)pu) ||
-			    cn->ded_len >= cn->ncpus)
-				continue;
-			cap->ded[cn->ded_off + cn->ded_len++] = (struct np_cap_cpu){ (unsigned)pu, cls };
+		if (np_excl_class(cap, cn, core) != cls)
+			continue;
+		for (unsigned w = cn->wlo; w <= cn->whi; w++) {
+			uint64_t bits = core->pus.bits[w] & cap->usable.bits[w] &
+					topo->nodes[core->node].cpus.bits[w];
+
+			for (; bits && cn->ded_len < cn->ncpus; bits &= bits - 1) {
+				unsigned pu = w * 64u + (unsigned)__builtin_ctzll(bits);
+
+				cap->ded[cn->ded_off + cn->ded_len++] = (struct np_cap_cpu){ pu, cls };
+			}
 		}
 	}
 }
@@ -72,43 +84,81 @@ static void np_excl_guard_node(struct np_capacity *cap, unsigned i, struct np_gu
 	cn->ded_len = kept;
 }
 
-/* The shared guests' CPUs left on node i, for those that have some. */
-static size_t np_excl_guards(const struct np_capacity *cap, unsigned i,
-			     const struct np_record *const *shared, size_t nshared, struct np_guard *g)
+/* For each node, the shared guests booked there: by_node[first[i] ..
+ * first[i + 1]) are record indexes. A shared guest's CPUs are its booked
+ * nodes' CPUs (every advisor books each node of its set). */
+static int np_excl_by_node(const struct np_capacity *cap, size_t **by_node, size_t **first)
 {
-	const struct np_cpuset *node = &cap->in->topo->nodes[i].cpus;
-	unsigned lo = (unsigned)np_cpuset_next(node, 0) / 64u;
-	unsigned hi = (unsigned)np_cpuset_last(node) / 64u;
+	const struct np_advisor_input *in = cap->in;
+	unsigned nn = in->topo->nnodes;
+	size_t total = 0;
+	size_t *f = calloc(nn + 2, sizeof(*f));
+	size_t *b;
+
+	for (size_t r = 0; f && r < in->nrecords; r++)
+		for (unsigned k = 0; cap->kind[r] == NP_CAP_SHARED && k < in->records[r].nbookings; k++) {
+			int i = np_capacity_node(cap, in->records[r].bookings[k].node);
+
+			if (i >= 0) {
+				f[i + 2]++;
+				total++;
+			}
+		}
+	b = calloc(total + 1, sizeof(*b));
+	if (!f || !b) {
+		free(f);
+		free(b);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nn; i++)
+		f[i + 2] += f[i + 1];
+	for (size_t r = 0; r < in->nrecords; r++)
+		for (unsigned k = 0; cap->kind[r] == NP_CAP_SHARED && k < in->records[r].nbookings; k++) {
+			int i = np_capacity_node(cap, in->records[r].bookings[k].node);
+
+			if (i >= 0)
+				b[f[i + 1]++] = r;
+		}
+	*by_node = b;
+	*first = f;
+	return 0;
+}
+
+/* The shared guests' CPUs left on node i, for those that have some there. */
+static size_t np_excl_guards(const struct np_capacity *cap, unsigned i, const size_t *recs,
+			     size_t n, struct np_guard *g)
+{
+	const struct np_advisor_input *in = cap->in;
+	const struct np_cap_node *cn = &cap->nodes[i];
 	size_t ng = 0;
 
-	for (size_t r = 0; r < nshared; r++) {
-		uint64_t left = np_excl_count3(&shared[r]->cpus, node, &cap->held, lo, hi);
+	for (size_t j = 0; j < n; j++) {
+		const struct np_cpuset *cpus = &in->records[recs[j]].cpus;
+		uint64_t left = np_excl_count3(cpus, &in->topo->nodes[i].cpus, &cap->held, cn->wlo, cn->whi);
 
 		if (left > 0)
-			g[ng++] = (struct np_guard){ &shared[r]->cpus, left };
+			g[ng++] = (struct np_guard){ cpus, left };
 	}
 	return ng;
 }
 
 static int np_excl_protect(struct np_capacity *cap, struct np_err *err)
 {
-	const struct np_advisor_input *in = cap->in;
-	_cleanup_free_ const struct np_record **shared = calloc(in->nrecords + 1, sizeof(*shared));
-	_cleanup_free_ struct np_guard *g = calloc(in->nrecords + 1, sizeof(*g));
-	size_t nshared = 0;
+	_cleanup_free_ size_t *by_node = NULL;
+	_cleanup_free_ size_t *first = NULL;
+	_cleanup_free_ struct np_guard *g = NULL;
 
-	if (!shared || !g)
+	if (np_excl_by_node(cap, &by_node, &first) < 0)
 		return np_err_set(err, -ENOMEM, "out of memory");
-	for (size_t r = 0; r < in->nrecords; r++)
-		if (np_capacity_other(cap, &in->records[r]) &&
-		    np_cpuset_empty(&in->records[r].exclusive))
-			shared[nshared++] = &in->records[r];
-	for (unsigned i = 0; i < in->topo->nnodes; i++) {
+	g = calloc(first[cap->in->topo->nnodes] + 1, sizeof(*g));
+	if (!g)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	for (unsigned i = 0; i < cap->in->topo->nnodes; i++) {
 		size_t ng;
 
 		if (!cap->nodes[i].cpu || cap->nodes[i].ded_len == 0)
 			continue;
-		ng = np_excl_guards(cap, i, shared, nshared, g);
+		ng = np_excl_guards(cap, i, &by_node[first[i]], first[i + 1] - first[i], g);
 		np_excl_guard_node(cap, i, g, ng);
 	}
 	return 0;
