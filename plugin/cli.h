@@ -69,5 +69,6 @@ extern const struct np_command np_cmd_release;
 extern const struct np_command np_cmd_run;
 extern const struct np_command np_cmd_status;
 extern const struct np_command np_cmd_reconcile;
+extern const struct np_command np_cmd_hook;
 
 #endif

@@ -20,6 +20,7 @@ static const struct np_command *const np_commands[] = {
 	&np_cmd_run,
 	&np_cmd_status,
 	&np_cmd_reconcile,
+	&np_cmd_hook,
 };
 
 /* Global options that take a value, and where each one lands. */
