@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The handle, and writing cpus then mems into a group with a read-back. */
+#include "cgroup_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "cpulist.h"
+
+int np_cgroup_new(const char *mount, enum np_cgroup_version version, const char *proc,
+		  const struct np_cgroup_backend *backend, struct np_cgroup **out,
+		  struct np_err *err)
+{
+	struct np_cgroup *cg;
+
+	if (version != NP_CGROUP_V1 && version != NP_CGROUP_V2)
+		return np_err_input(err, "cgroup: unknown version %d", (int)version);
+	if (!mount || !*mount || !proc || !*proc)
+		return np_err_input(err, "cgroup: the mount point and the proc root must be given");
+	cg = calloc(1, sizeof(*cg));
+	if (!cg)
+		return np_err_set(err, -ENOMEM, "cgroup: out of memory");
+	cg->mount = strdup(mount);
+	cg->proc = strdup(proc);
+	cg->ops = version == NP_CGROUP_V1 ? &np_cgroup_v1_ops : &np_cgroup_v2_ops;
+	cg->backend = backend;
+	if (!cg->mount || !cg->proc) {
+		np_cgroup_close(cg);
+		return np_err_set(err, -ENOMEM, "cgroup: out of memory");
+	}
+	*out = cg;
+	return 0;
+}
+
+int np_cgroup_open_at(const char *mount, enum np_cgroup_version version,
+		      const char *proc, struct np_cgroup **out, struct np_err *err)
+{
+	return np_cgroup_new(mount, version, proc, &np_cgroup_fs_backend, out, err);
+}
+
+void np_cgroup_close(struct np_cgroup *cg)
+{
+	if (!cg)
+		return;
+	free(cg->mount);
+	free(cg->proc);
+	free(cg);
+}
+
+enum np_cgroup_version np_cgroup_version(const struct np_cgroup *cg)
+{
+	return cg->ops->version;
+}
+
+const char *np_cgroup_mount(const struct np_cgroup *cg)
+{
+	return cg->mount;
+}
+
+/* Write the set `s` into `group`/`file` through the backend. */
+static int np_cgroup_write_set(struct np_cgroup *cg, const char *group, const char *file,
+			       const struct np_cpuset *s, struct np_err *err)
+{
+	_cleanup_free_ char *text = np_cpulist_format(s);
+
+	if (!text)
+		return np_cgroup_fail(err, -ENOMEM, group, file);
+	return cg->backend->write(cg, group, file, text, err);
+}
+
+/* Check that `group`/`file` reads back as `want`. */
+static int np_cgroup_verify_set(struct np_cgroup *cg, const char *group, const char *file,
+				const struct np_cpuset *want, struct np_err *err)
+{
+	_cleanup_free_ char *got_text = NULL;
+	_cleanup_free_ char *want_text = NULL;
+	struct np_cpuset got;
+	int r;
+
+	r = np_cgroup_read_set(cg, group, file, &got, err);
+	if (r < 0 || np_cpuset_equal(&got, want))
+		return r;
+	got_text = np_cpulist_format(&got);
+	want_text = np_cpulist_format(want);
+	return np_err_set(err, -EINVAL, "cgroup %s: %s: reads \"%s\" after \"%s\" was written",
+			  group, file, got_text ? got_text : "?", want_text ? want_text : "?");
+}
+
+int np_cgroup_check_placement(const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	if (np_cpuset_empty(&pl->cpus))
+		return np_err_input(err, "cgroup: the cpus to write are empty");
+	if (np_cpuset_empty(&pl->mems))
+		return np_err_input(err, "cgroup: the mems to write are empty");
+	return 0;
+}
+
+int np_cgroup_write_placement(struct np_cgroup *cg, const char *group,
+			      const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	int r;
+
+	r = cg->ops->set_migrate(cg, group, pl->memory_migrate, err);
+	if (r == 0)
+		r = np_cgroup_write_set(cg, group, "cpuset.cpus", &pl->cpus, err);
+	if (r == 0)
+		r = np_cgroup_write_set(cg, group, "cpuset.mems", &pl->mems, err);
+	if (r == 0)
+		r = np_cgroup_verify_set(cg, group, cg->ops->verify_cpus, &pl->cpus, err);
+	if (r == 0)
+		r = np_cgroup_verify_set(cg, group, cg->ops->verify_mems, &pl->mems, err);
+	return r;
+}
+
+/* Put back the configured cpus and mems read before a failed write. */
+static void np_cgroup_restore(struct np_cgroup *cg, const char *group,
+			      const char *cpus, const char *mems)
+{
+	cg->backend->write(cg, group, "cpuset.cpus", cpus, NULL);
+	cg->backend->write(cg, group, "cpuset.mems", mems, NULL);
+}
+
+int np_cgroup_apply(struct np_cgroup *cg, const char *group,
+		    const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	_cleanup_free_ char *old_cpus = NULL;
+	_cleanup_free_ char *old_mems = NULL;
+	int r;
+
+	r = np_cgroup_check_group(group, err);
+	if (r == 0)
+		r = np_cgroup_check_placement(pl, err);
+	if (r == 0)
+		r = np_cgroup_fs_read(cg, group, "cpuset.cpus", &old_cpus, err);
+	if (r == 0)
+		r = np_cgroup_fs_read(cg, group, "cpuset.mems", &old_mems, err);
+	if (r < 0)
+		return r;
+	r = np_cgroup_write_placement(cg, group, pl, err);
+	if (r < 0)
+		np_cgroup_restore(cg, group, old_cpus, old_mems);
+	return r;
+}
+
+int np_cgroup_update(struct np_cgroup *cg, const char *parent, const char *guest,
+		     const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	_cleanup_free_ char *group = NULL;
+	int r;
+
+	r = np_cgroup_join(parent, guest, &group, err);
+	if (r < 0)
+		return r;
+	return np_cgroup_apply(cg, group, pl, err);
+}
+
+int np_cgroup_exists(struct np_cgroup *cg, const char *group, struct np_err *err)
+{
+	int r;
+
+	if (*group) {
+		r = np_cgroup_check_group(group, err);
+		if (r < 0)
+			return r;
+	}
+	r = np_cgroup_dir_exists(cg, group);
+	if (r < 0)
+		return np_cgroup_fail(err, r, group, "stat");
+	return r;
+}
+
+int np_cgroup_read(struct np_cgroup *cg, const char *group,
+		   struct np_cgroup_state *out, struct np_err *err)
+{
+	struct np_cgroup_state st;
+	bool configured = *group || cg->ops->root_configurable;
+	int r;
+
+	r = *group ? np_cgroup_check_group(group, err) : 0;
+	if (r == 0)
+		r = np_cgroup_read_set(cg, group, cg->ops->effective_cpus, &st.effective_cpus, err);
+	if (r == 0)
+		r = np_cgroup_read_set(cg, group, cg->ops->effective_mems, &st.effective_mems, err);
+	st.cpus = st.effective_cpus;
+	st.mems = st.effective_mems;
+	if (r == 0 && configured)
+		r = np_cgroup_read_set(cg, group, "cpuset.cpus", &st.cpus, err);
+	if (r == 0 && configured)
+		r = np_cgroup_read_set(cg, group, "cpuset.mems", &st.mems, err);
+	if (r == 0)
+		*out = st;
+	return r;
+}
+
+int np_cgroup_pid_group(struct np_cgroup *cg, pid_t pid, char **group,
+			struct np_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	if (pid <= 0)
+		return np_err_input(err, "pid %d: not a process id", (int)pid);
+	if (asprintf(&path, "%s/%d/cgroup", cg->proc, (int)pid) < 0)
+		return np_err_set(err, -ENOMEM, "pid %d: out of memory", (int)pid);
+	r = np_cgroup_read_file(path, &text);
+	if (r == -ENOENT)
+		return np_err_set(err, -ESRCH, "pid %d: %s", (int)pid, strerror(ESRCH));
+	if (r < 0)
+		return np_err_set(err, r, "pid %d: %s: %s", (int)pid, path, strerror(-r));
+	r = np_cgroup_parse_proc(cg->ops, text, group);
+	if (r < 0)
+		return np_err_set(err, r, "pid %d: %s: no cpuset hierarchy line (%s)", (int)pid,
+				  path, strerror(-r));
+	return 0;
+}
