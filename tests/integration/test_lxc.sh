@@ -13,12 +13,16 @@ run=np-$$
 containers=()
 
 # Destroy every container this run created (stopping it first), even when
-# a check failed; leave LXC's shared groups (lxc.pivot) alone.
+# a check failed. LXC 5.0.2 leaves an empty lxc.monitor.NAME group (in every
+# hierarchy) after a start a hook aborted, and names the next one NAME-1:
+# remove the empty groups named after this run's containers, and leave
+# LXC's shared ones (lxc.pivot) alone.
 cleanup() {
 	local name
 	for name in "${containers[@]}"; do
 		lxc-destroy -f -n "$name" >/dev/null 2>&1
 	done
+	find /sys/fs/cgroup -maxdepth 2 -type d -name "lxc.*.$run-*" -exec rmdir {} + 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -111,6 +115,7 @@ np_lxc_monitor() {
 np_lxc_stop() {
 	local name=$1 monitor i
 	monitor=$(np_lxc_monitor "$name")
+	[ -n "$monitor" ] || np_fail "$name: no monitor process in lxc.monitor.$name"
 	lxc-stop -n "$name" -k
 	for ((i = 0; i < 600; i++)); do
 		[ -n "$monitor" ] && [ -d "/proc/$monitor" ] || return 0
@@ -164,8 +169,8 @@ check_stopped() {
 
 check_nothing_left() {
 	np_expect "no reservation left" 0 "$(np_records)"
-	np_expect "no group of ours left" "" \
-		"$(find "$mount" -maxdepth 1 -name "lxc.*.$run-*" 2>/dev/null)"
+	np_expect "no container group left" "" \
+		"$(find "$mount" -maxdepth 1 -name "lxc.payload.$run-*" 2>/dev/null)"
 }
 
 mount=$(np_cpuset_mount)
