@@ -69,6 +69,10 @@ struct np_result {
 
 void np_result_clear(struct np_result *res);
 
+/* advise, reserve, place and release check the guest name first
+ * (np_name_validate): an invalid one is an input error that quotes it
+ * escaped, and is neither logged nor repeated raw in a message. */
+
 /* What `place` would choose, with no side effect: nothing written anywhere. */
 int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
 		     struct np_result *out, struct np_err *err);

@@ -12,6 +12,7 @@
 #include "advisor.h"
 #include "cleanup.h"
 #include "cpulist.h"
+#include "name.h"
 #include "numad.h"
 #include "proc.h"
 
@@ -128,6 +129,8 @@ int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
 	struct np_result res = { 0 };
 	int r;
 
+	if (np_name_validate(req->name, err) < 0)
+		return -EINVAL;
 	pthread_mutex_lock(&eng->lock);
 	r = np_call_begin(&call, true, err);
 	if (r == 0)
@@ -174,6 +177,8 @@ int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 	struct np_result res = { 0 };
 	int r;
 
+	if (np_name_validate(req->name, err) < 0)
+		return -EINVAL;
 	pthread_mutex_lock(&eng->lock);
 	r = np_call_begin(&call, false, err);
 	if (r == 0)
@@ -349,6 +354,8 @@ int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
 	struct np_result res = { 0 };
 	int r;
 
+	if (np_name_validate(req->name, err) < 0)
+		return -EINVAL;
 	pthread_mutex_lock(&eng->lock);
 	r = np_place_locked(&call, &res, err);
 	if (r < 0)

@@ -47,6 +47,8 @@ int np_engine_release(struct np_engine *eng, const char *name, bool force, struc
 	struct np_ledger *ledger = NULL;
 	int r;
 
+	if (np_name_validate(name, err) < 0)
+		return -EINVAL;
 	pthread_mutex_lock(&eng->lock);
 	r = np_engine_settings(eng, name, &s, err);
 	if (r == 0)
