@@ -7,27 +7,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-int np_cli_fail(const char *context, const struct np_err *err)
-{
-	const char *msg = err && err->msg ? err->msg : "unknown error";
+#include "cleanup.h"
 
-	fprintf(stderr, "numaplace: %s: %s\n", context, msg);
-	return np_err_exit_code(err);
+char *np_cli_escape(const char *s)
+{
+	char *out = malloc(strlen(s) * 4 + 1);
+	size_t n = 0;
+
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			n += (size_t)sprintf(out + n, "\\n");
+		else if (*p == '\t')
+			n += (size_t)sprintf(out + n, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			n += (size_t)sprintf(out + n, "\\x%02x", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+	return out;
 }
 
 /* One write for the whole line: LXC logs a hook's output read by read, and
- * a line written in pieces shows up cut into several log entries. */
+ * a line written in pieces shows up cut into several log entries. Control
+ * bytes (from a path, say) are escaped so that the line stays one line. */
+static void np_cli_error_line(const char *context, const char *msg)
+{
+	_cleanup_free_ char *esc_context = np_cli_escape(context);
+	_cleanup_free_ char *esc_msg = np_cli_escape(msg);
+
+	fprintf(stderr, "numaplace: %s: %s\n", esc_context ? esc_context : "?",
+		esc_msg ? esc_msg : "out of memory");
+}
+
+int np_cli_fail(const char *context, const struct np_err *err)
+{
+	np_cli_error_line(context, err && err->msg ? err->msg : "unknown error");
+	return np_err_exit_code(err);
+}
+
 int np_cli_usage(const char *context, const char *fmt, ...)
 {
-	char *msg = NULL;
+	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
 	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "numaplace: %s: %s\n", context, r >= 0 ? msg : fmt);
-	free(msg);
+	if (r < 0)
+		msg = NULL;
+	np_cli_error_line(context, msg ? msg : "out of memory");
 	return NP_EXIT_USAGE;
 }
 

@@ -34,11 +34,16 @@ struct np_command {
 /* Exit codes of SPEC. */
 enum { NP_EXIT_OK = 0, NP_EXIT_FAILURE = 1, NP_EXIT_USAGE = 2 };
 
-/* Print "numaplace: CONTEXT: MESSAGE" for `err` on stderr (one line) and
- * return the exit code it calls for (1 runtime, 2 input). */
+/* `s` with every control byte escaped (\n, \t, \xNN), so that it prints
+ * on one line; other bytes are kept. Heap string, NULL when out of memory. */
+char *np_cli_escape(const char *s);
+
+/* Print "numaplace: CONTEXT: MESSAGE" for `err` on stderr, one line with
+ * control bytes escaped, and return the exit code it calls for (1 runtime,
+ * 2 input). */
 int np_cli_fail(const char *context, const struct np_err *err);
 
-/* Print "numaplace: CONTEXT: MESSAGE" on stderr and return 2. */
+/* Print "numaplace: CONTEXT: MESSAGE" on stderr (one line) and return 2. */
 int np_cli_usage(const char *context, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -22,11 +22,15 @@ static void np_check_print_diags(const struct np_diags *diags)
 	for (unsigned i = 0; i < diags->n && i < NP_CHECK_SHOWN; i++) {
 		const struct np_diag *d = &diags->items[i];
 		const char *kind = d->warning ? "warning: " : "";
+		_cleanup_free_ char *file = np_cli_escape(d->file);
+		_cleanup_free_ char *msg = np_cli_escape(d->msg);
 
-		if (d->line)
-			fprintf(stderr, "%s:%u: %s%s\n", d->file, d->line, kind, d->msg);
+		if (!file || !msg)
+			fprintf(stderr, "numaplace: check-config: out of memory\n");
+		else if (d->line)
+			fprintf(stderr, "%s:%u: %s%s\n", file, d->line, kind, msg);
 		else
-			fprintf(stderr, "%s: %s%s\n", d->file, kind, d->msg);
+			fprintf(stderr, "%s: %s%s\n", file, kind, msg);
 	}
 	if (diags->n > NP_CHECK_SHOWN)
 		fprintf(stderr, "\u2026 and %u more\n", diags->n - NP_CHECK_SHOWN);

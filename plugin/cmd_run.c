@@ -78,7 +78,7 @@ static __attribute__((noreturn)) void np_run_child(int go_fd, int err_fd, char *
 		_exit(NP_EXIT_RUN_FAILED);
 	close(go_fd);
 	if (np_mempolicy_apply(go.mode, &go.mems, &err) < 0) {
-		fprintf(stderr, "numaplace: run: %s\n", err.msg);
+		np_cli_fail("run", &err);
 		_exit(NP_EXIT_RUN_FAILED);
 	}
 	execvp(cmdv[0], cmdv);
@@ -156,11 +156,14 @@ static int np_run_place(struct np_run *run)
 /* After the go: did exec fail? Returns 0 when CMD is running. */
 static int np_run_exec_result(struct np_run *run)
 {
+	struct np_err err = NP_ERR_INIT;
 	int e = 0;
 
 	if (np_read_full(run->err_fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
 		return 0;
-	fprintf(stderr, "numaplace: run: %s: %s\n", run->cmdv[0], strerror(e));
+	np_err_set(&err, -e, "%s: %s", run->cmdv[0], strerror(e));
+	np_cli_fail("run", &err);
+	np_err_clear(&err);
 	return e == ENOENT ? NP_EXIT_NOT_FOUND : NP_EXIT_CANNOT_EXEC;
 }
 
