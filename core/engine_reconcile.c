@@ -61,6 +61,23 @@ static int np_reconcile_drop(struct np_reconcile *rc, const struct np_record *re
 	return r;
 }
 
+/* An exclusive guest applied again: the shared guests give up its CPUs,
+ * which `place` may not have got to before it was cut short. */
+static int np_reconcile_exclusive(struct np_reconcile *rc, const struct np_record *rec,
+				  struct np_err *err)
+{
+	struct np_ledger_list list = { 0 };
+	int r;
+
+	if (np_cpuset_empty(&rec->exclusive))
+		return 0;
+	r = np_ledger_list(rc->ledger, false, &list, err);
+	if (r == 0)
+		r = np_engine_shrink_shared(rc->eng, rc->ledger, &list, rec, err);
+	np_ledger_list_clear(&list);
+	return r;
+}
+
 /* A live guest whose placement was cut short, or whose group vanished:
  * apply it again from the record. */
 static int np_reconcile_reapply(struct np_reconcile *rc, struct np_record *rec,
@@ -73,6 +90,8 @@ static int np_reconcile_reapply(struct np_reconcile *rc, struct np_record *rec,
 		r = np_engine_remove_group(rc->eng, rec, true, err);
 	if (r == 0)
 		r = np_engine_apply(rc->eng, rec, s.memory_migrate, err);
+	if (r == 0)
+		r = np_reconcile_exclusive(rc, rec, err);
 	if (r < 0)
 		return r;
 	rec->phase = NP_PHASE_PLACED;
@@ -131,6 +150,27 @@ static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, stru
 	return np_reconcile_drift(rc, rec, &st, err);
 }
 
+/* Reconcile guest `name` from its record as it is now (an earlier guest's
+ * repair may have rewritten it); a failure goes into the report. */
+static void np_reconcile_fresh(struct np_reconcile *rc, const char *name)
+{
+	struct np_record rec = { 0 };
+	struct np_err one = NP_ERR_INIT;
+	int r = np_ledger_read(rc->ledger, name, &rec, &one);
+
+	if (r == -ENOENT) {
+		np_err_clear(&one);
+		return;
+	}
+	if (r == 0)
+		r = np_reconcile_one(rc, &rec, &one);
+	if (r < 0)
+		np_report_add(rc->rep, "could not reconcile %s: %s", name,
+			      one.msg ? one.msg : "unknown error");
+	np_record_clear(&rec);
+	np_err_clear(&one);
+}
+
 static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 {
 	struct np_ledger_list list = { 0 };
@@ -138,14 +178,8 @@ static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 
 	for (unsigned i = 0; r == 0 && i < list.ncorrupt; i++)
 		r = np_reconcile_corrupt(rc, &list.corrupt[i], err);
-	for (unsigned i = 0; r == 0 && i < list.nrecords; i++) {
-		struct np_err one = NP_ERR_INIT;
-
-		if (np_reconcile_one(rc, &list.records[i], &one) < 0)
-			np_report_add(rc->rep, "could not reconcile %s: %s", list.records[i].name,
-				      one.msg ? one.msg : "unknown error");
-		np_err_clear(&one);
-	}
+	for (unsigned i = 0; r == 0 && i < list.nrecords; i++)
+		np_reconcile_fresh(rc, list.records[i].name);
 	np_ledger_list_clear(&list);
 	return r;
 }
