@@ -174,7 +174,14 @@ static void np_reconcile_fresh(struct np_reconcile *rc, const char *name)
 static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 {
 	struct np_ledger_list list = { 0 };
-	int r = np_ledger_list(rc->ledger, true, &list, err);
+	unsigned swept = 0;
+	int r = np_ledger_sweep(rc->ledger, &swept, err);
+
+	if (r == 0 && swept)
+		np_report_add(rc->rep, "removed %u temporary file%s of interrupted writes", swept,
+			      swept == 1 ? "" : "s");
+	if (r == 0)
+		r = np_ledger_list(rc->ledger, true, &list, err);
 
 	for (unsigned i = 0; r == 0 && i < list.ncorrupt; i++)
 		r = np_reconcile_corrupt(rc, &list.corrupt[i], err);

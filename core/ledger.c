@@ -666,3 +666,60 @@ int np_ledger_quarantine(struct np_ledger *ledger, const char *name, struct np_e
 		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, file, strerror(errno));
 	return np_sync_dir(ledger, err);
 }
+
+/* Whether a directory entry is a record's temporary file .NAME.json.tmp. */
+static bool np_entry_is_tmp(const char *entry)
+{
+	static const char tail[] = NP_LEDGER_SUFFIX ".tmp";
+	size_t len = strlen(entry), tlen = sizeof(tail) - 1;
+	char name[NP_NAME_MAX + 1];
+
+	if (entry[0] != '.' || len <= tlen + 1 || len - tlen - 1 > NP_NAME_MAX ||
+	    strcmp(entry + len - tlen, tail) != 0)
+		return false;
+	memcpy(name, entry + 1, len - tlen - 1);
+	name[len - tlen - 1] = '\0';
+	return np_name_validate(name, NULL) == 0;
+}
+
+/* The names of the temporary files in the state dir. */
+static int np_ledger_scan_tmp(const struct np_ledger *l, struct np_names *names,
+			      struct np_err *err)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+	int fd = dup(l->dirfd);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return np_err_set(err, -errno, "state dir %s: %s", l->dir, strerror(errno));
+	}
+	while ((errno = 0, e = readdir(d)))
+		if (np_entry_is_tmp(e->d_name) && np_names_add(names, e->d_name, strlen(e->d_name)) < 0)
+			return np_err_set(err, -ENOMEM, "out of memory");
+	if (errno)
+		return np_err_set(err, -errno, "state dir %s: %s", l->dir, strerror(errno));
+	return 0;
+}
+
+int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *err)
+{
+	struct np_names names = { 0 };
+	int r = np_ledger_need_lock(ledger, err);
+
+	*removed = 0;
+	if (r == 0)
+		r = np_ledger_scan_tmp(ledger, &names, err);
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		if (unlinkat(ledger->dirfd, names.items[i], 0) < 0 && errno != ENOENT)
+			r = np_err_set(err, -errno, "%s/%s: %s", ledger->dir, names.items[i],
+				       strerror(errno));
+		else
+			(*removed)++;
+	}
+	if (r == 0 && names.n)
+		r = np_sync_dir(ledger, err);
+	np_names_clear(&names);
+	return r;
+}

@@ -113,4 +113,9 @@ int np_ledger_remove(struct np_ledger *ledger, const char *name, struct np_err *
  * listings no longer see it. -ENOENT when there is no such file. Needs the lock. */
 int np_ledger_quarantine(struct np_ledger *ledger, const char *name, struct np_err *err);
 
+/* Remove the temporary files (.NAME.json.tmp) of writes a crash cut
+ * short: no write is under way while the lock is held. `*removed` says
+ * how many went. Needs the lock. */
+int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *err);
+
 #endif
