@@ -28,8 +28,11 @@ struct np_engine_opts {
 	/* Called with every placement decision and failure (the CLI sends
 	 * them to syslog). May be NULL. */
 	void (*log)(enum np_log_level level, const char *msg, void *data);
-	/* Test hook: called at named points ("after-lock", "after-reserve",
-	 * "after-cgroup") so tests can kill a process there. May be NULL. */
+	/* Test hook: called at named points so tests can kill a process
+	 * there: the ledger's (ledger.h), "after-reserve" (place: the
+	 * `applying` record is written, no group made yet) and "after-cgroup"
+	 * (place: the group is made and the PID moved, the record still
+	 * says `applying`). May be NULL. */
 	void (*pause)(const char *point, void *data);
 	void *data;               /* passed to log and pause */
 };

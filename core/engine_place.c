@@ -296,6 +296,7 @@ static int np_place_apply(struct np_call *call, struct np_record *rec, struct np
 		np_ledger_remove(call->ledger, rec->name, NULL);
 		return np_err_wrap(err, "guest %s", rec->name);
 	}
+	np_engine_pause(call->eng, "after-cgroup");
 	if (!np_cpuset_empty(&rec->exclusive) &&
 	    np_engine_shrink_shared(call->eng, call->ledger, &call->list, rec, err) < 0) {
 		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name, err->msg);
