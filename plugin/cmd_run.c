@@ -208,9 +208,12 @@ static int np_run_fork(struct np_run *run)
 	return 0;
 }
 
+/* Release only a placement this run made: when place failed, the name
+ * may be another guest's (placed with its own live PID). */
 static int np_run_supervise(struct np_run *run)
 {
 	int code = np_run_place(run);
+	bool placed = code == 0;
 	int status;
 
 	close(run->go_fd);
@@ -218,7 +221,8 @@ static int np_run_supervise(struct np_run *run)
 		code = np_run_exec_result(run);
 	close(run->err_fd);
 	status = np_run_wait(run->pid);
-	np_run_release(run);
+	if (placed)
+		np_run_release(run);
 	if (code != 0 || status < 0)
 		return code ? code : NP_EXIT_RUN_FAILED;
 	return np_run_exit_like(status);
