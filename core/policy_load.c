@@ -3,10 +3,12 @@
  * need every file; all problems collected, all or nothing. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "policy_priv.h"
@@ -37,10 +39,25 @@ void np_load_error(struct np_load *ld, const char *file, unsigned line,
 	va_end(ap);
 }
 
+/* Open `path` for reading without blocking on a FIFO (O_NONBLOCK does
+ * nothing to a regular file's reads). NULL with errno set on failure. */
+static FILE *np_load_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* Read one file; a missing one is fine unless `required`. */
 static void np_load_file(struct np_load *ld, const char *path, bool required)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_fclose_ FILE *f = np_load_open(path);
 	struct stat st;
 	unsigned index;
 
