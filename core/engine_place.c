@@ -122,6 +122,21 @@ static int np_call_fail(struct np_call *call, const char *what, struct np_err *e
 	return err ? err->code : -EIO;
 }
 
+/* After `rec` was granted exclusive CPUs: the shared guests give them up
+ * (SPEC), in the ledger and, when placed, in the kernel. A failure is
+ * logged; the grant stands. */
+static void np_call_shrink_shared(struct np_call *call, const struct np_record *rec)
+{
+	struct np_err local = NP_ERR_INIT;
+
+	if (np_cpuset_empty(&rec->exclusive))
+		return;
+	if (np_engine_shrink_shared(call->eng, call->ledger, &call->list, rec, &local) < 0)
+		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name,
+			      local.msg ? local.msg : "shrinking shared guests failed");
+	np_err_clear(&local);
+}
+
 int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
 		     struct np_result *out, struct np_err *err)
 {
@@ -186,8 +201,10 @@ int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 	if (r == 0) {
 		r = np_call_decide(&call, &res.rec, err);
 		res.rec.phase = NP_PHASE_RESERVED;
-		if (r == 0 && (r = np_ledger_write(call.ledger, &res.rec, err)) == 0)
+		if (r == 0 && (r = np_ledger_write(call.ledger, &res.rec, err)) == 0) {
+			np_call_shrink_shared(&call, &res.rec);
 			np_call_log(&call, "reserved", &res.rec);
+		}
 	}
 	if (r < 0)
 		np_call_fail(&call, "reserve", err);
@@ -297,11 +314,7 @@ static int np_place_apply(struct np_call *call, struct np_record *rec, struct np
 		return np_err_wrap(err, "guest %s", rec->name);
 	}
 	np_engine_pause(call->eng, "after-cgroup");
-	if (!np_cpuset_empty(&rec->exclusive) &&
-	    np_engine_shrink_shared(call->eng, call->ledger, &call->list, rec, err) < 0) {
-		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name, err->msg);
-		np_err_clear(err);
-	}
+	np_call_shrink_shared(call, rec);
 	rec->phase = NP_PHASE_PLACED;
 	return np_ledger_write(call->ledger, rec, err);
 }
