@@ -132,3 +132,27 @@ np_wait_paused() {
 	done
 	return 1
 }
+
+# np_expand LIST: the numbers of a cpu list ("0-2,5") into the array
+# NP_LIST (0 1 2 5), with builtins only.
+np_expand() {
+	local part i
+	NP_LIST=()
+	[ -n "$1" ] || return 0
+	for part in ${1//,/ }; do
+		for ((i = ${part%-*}; i <= ${part#*-}; i++)); do
+			NP_LIST+=("$i")
+		done
+	done
+}
+
+# np_records: every record of NP_STATE as one line of fields joined by
+# '|' (read them with IFS='|'; empty fields stay): name, phase, pid, cpus,
+# exclusive, nodes, bookings ("node:vcpus:memory,…"), cgroup ("" for none).
+np_records() {
+	local files=("$NP_STATE"/*.json)
+	[ -e "${files[0]}" ] || return 0
+	jq -r '[.name, .phase, .pid, .cpus, .exclusive, .nodes,
+		(.bookings | map("\(.node):\(.vcpus):\(.memory)") | join(",")),
+		(.cgroup // "")] | map(tostring) | join("|")' "${files[@]}"
+}
