@@ -101,6 +101,18 @@ int np_cgroup_apply(struct np_cgroup *cg, const char *group,
 int np_cgroup_update(struct np_cgroup *cg, const char *parent, const char *guest,
 		     const struct np_cgroup_placement *pl, struct np_err *err);
 
+/* Give every ancestor of `group` below the root, topmost first, what of
+ * pl's cpus and mems its own parent holds, adding and never removing. On
+ * v1 a CPU that went offline was taken from every group and, back online,
+ * is given back to the root only: a group gets it again only after its
+ * ancestors. Nothing to do on v2. */
+int np_cgroup_widen_ancestors(struct np_cgroup *cg, const char *group,
+			      const struct np_cgroup_placement *pl, struct np_err *err);
+
+/* Move `pid` (all its threads) into the existing `group` and check it
+ * arrived; -ESRCH when it died first. */
+int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid, struct np_err *err);
+
 /* Remove `parent/guest`. -EBUSY while it holds live tasks, unless `force`,
  * which first moves them to the nearest ancestor that takes them. A group
  * that does not exist is success. Success means the directory is gone. */

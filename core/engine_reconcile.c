@@ -101,27 +101,141 @@ static int np_reconcile_reapply(struct np_reconcile *rc, struct np_record *rec,
 	return r;
 }
 
-/* CPU hotplug emptied or shrank the group: write the reservation again,
- * as far as the CPUs online now allow. */
-static int np_reconcile_drift(struct np_reconcile *rc, const struct np_record *rec,
-			      const struct np_cgroup_state *st, struct np_err *err)
+/* How far up the parent chain np_reconcile_descends() looks. */
+#define NP_RECONCILE_MAX_DEPTH 4096u
+
+/* The record's cpus and mems that are online now (the root group's
+ * effective ones), with the guest's memory_migrate. */
+static int np_reconcile_online(struct np_reconcile *rc, struct np_cgroup *cg,
+			       const struct np_record *rec, struct np_cgroup_placement *pl,
+			       struct np_err *err)
 {
-	struct np_cgroup_placement pl = { rec->cpus, rec->mems, true };
+	_cleanup_free_ char *cpus = NULL;
+	struct np_cgroup_state root;
+	struct np_settings s;
+	int r;
+
+	if ((r = np_engine_settings(rc->eng, rec->name, &s, err)) < 0 ||
+	    (r = np_cgroup_read(cg, "", &root, err)) < 0)
+		return r;
+	np_cpuset_and(&pl->cpus, &rec->cpus, &root.effective_cpus);
+	np_cpuset_and(&pl->mems, &rec->mems, &root.effective_mems);
+	pl->memory_migrate = s.memory_migrate;
+	if (!np_cpuset_empty(&pl->cpus) && !np_cpuset_empty(&pl->mems))
+		return 0;
+	cpus = np_cpulist_format(&rec->cpus);
+	return np_err_set(err, -ENODEV, "none of its cpus %s or none of its mems is online",
+			  cpus ? cpus : "?");
+}
+
+/* Whether `pid` is `root` or descends from it. */
+static bool np_reconcile_descends(const char *proc, pid_t pid, pid_t root)
+{
+	for (unsigned depth = 0; pid > 0 && depth < NP_RECONCILE_MAX_DEPTH; depth++) {
+		if (pid == root)
+			return true;
+		if (np_proc_parent(proc, pid, &pid, NULL) < 0)
+			return false;
+	}
+	return false;
+}
+
+/* The group the guest's process is in, in `*now`, when that is a strict
+ * ancestor of its own group: where v1 moves the tasks of a group that
+ * hotplug left without CPUs. NULL otherwise. */
+static int np_reconcile_evicted(struct np_cgroup *cg, const struct np_record *rec, char **now,
+				struct np_err *err)
+{
+	_cleanup_free_ char *group = NULL;
+	size_t len;
+	int r;
+
+	*now = NULL;
+	if (!rec->pid)
+		return 0;
+	r = np_cgroup_pid_group(cg, rec->pid, &group, err);
+	if (r == -ESRCH) {
+		np_err_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	len = strlen(group);
+	if (strncmp(rec->cgroup, group, len) == 0 && (len == 0 || rec->cgroup[len] == '/') &&
+	    rec->cgroup[len] != '\0')
+		*now = np_steal_ptr(&group);
+	return 0;
+}
+
+/* Move the guest's process and its descendants from `from` back into its
+ * group; `*moved` counts them. */
+static int np_reconcile_return(struct np_reconcile *rc, struct np_cgroup *cg,
+			       const struct np_record *rec, const char *from, unsigned *moved,
+			       struct np_err *err)
+{
+	_cleanup_free_ pid_t *tasks = NULL;
+	size_t n = 0;
+	int r = np_cgroup_tasks(cg, from, &tasks, &n, err);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (!np_reconcile_descends(rc->eng->proc_root, tasks[i], rec->pid))
+			continue;
+		r = np_cgroup_attach(cg, rec->cgroup, tasks[i], err);
+		if (r == -ESRCH) {
+			np_err_clear(err);
+			r = 0;
+		} else if (r == 0) {
+			(*moved)++;
+		}
+	}
+	return r;
+}
+
+static void np_reconcile_report_restore(struct np_reconcile *rc, const struct np_record *rec,
+					const struct np_cgroup_state *st,
+					const struct np_cgroup_placement *pl, unsigned moved)
+{
 	_cleanup_free_ char *was = np_cpulist_format(&st->effective_cpus);
-	_cleanup_free_ char *now = np_cpulist_format(&rec->cpus);
+	_cleanup_free_ char *now = np_cpulist_format(&pl->cpus);
+	_cleanup_free_ char *want = np_cpulist_format(&rec->cpus);
+	bool partial = !np_cpuset_equal(&pl->cpus, &rec->cpus);
+
+	np_report_add(rc->rep, "restored %s: cpus %s%s%s%s (were %s)%s", rec->name,
+		      now ? now : "?", partial ? " of its " : "", partial && want ? want : "",
+		      partial ? ", the others are offline" : "",
+		      was && *was ? was : "none",
+		      moved ? ", its tasks moved back into its group" : "");
+}
+
+/* CPU hotplug emptied or shrank the group (on v1 its ancestors too, and
+ * the tasks of an emptied group went to an ancestor): give the ancestors
+ * and the group the reservation back, as far as the CPUs online now
+ * allow, and bring the guest's tasks back. */
+static int np_reconcile_drift(struct np_reconcile *rc, const struct np_record *rec,
+			      const struct np_cgroup_state *st, const char *evicted,
+			      struct np_err *err)
+{
+	struct np_cgroup_placement pl;
 	struct np_cgroup *cg;
+	unsigned moved = 0;
 	int r = np_engine_cgroup(rc->eng, &cg, err);
 
 	if (r == 0)
-		r = np_cgroup_apply(cg, rec->cgroup, &pl, err);
+		r = np_reconcile_online(rc, cg, rec, &pl, err);
 	if (r == 0)
-		np_report_add(rc->rep, "restored %s: cpus %s (were %s)", rec->name,
-			      now ? now : "?", was ? was : "?");
+		r = np_cgroup_widen_ancestors(cg, rec->cgroup, &pl, err);
+	if (r == 0)
+		r = np_cgroup_apply(cg, rec->cgroup, &pl, err);
+	if (r == 0 && evicted)
+		r = np_reconcile_return(rc, cg, rec, evicted, &moved, err);
+	if (r == 0)
+		np_reconcile_report_restore(rc, rec, st, &pl, moved);
 	return r;
 }
 
 static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, struct np_err *err)
 {
+	_cleanup_free_ char *evicted = NULL;
 	struct np_cgroup_state st;
 	struct np_cgroup *cg;
 	bool same = false;
@@ -142,12 +256,13 @@ static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, stru
 		return r;
 	if (r == 0)
 		return rec->cgroup_owned ? np_reconcile_reapply(rc, rec, "its group was gone", err) : 0;
-	if ((r = np_cgroup_read(cg, rec->cgroup, &st, err)) < 0)
+	if ((r = np_cgroup_read(cg, rec->cgroup, &st, err)) < 0 ||
+	    (r = np_reconcile_evicted(cg, rec, &evicted, err)) < 0)
 		return r;
 	if (np_cpuset_equal(&st.effective_cpus, &rec->cpus) &&
-	    np_cpuset_equal(&st.effective_mems, &rec->mems))
+	    np_cpuset_equal(&st.effective_mems, &rec->mems) && !evicted)
 		return 0;
-	return np_reconcile_drift(rc, rec, &st, err);
+	return np_reconcile_drift(rc, rec, &st, evicted, err);
 }
 
 /* Reconcile guest `name` from its record as it is now (an earlier guest's

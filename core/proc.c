@@ -108,12 +108,10 @@ static int np_proc_parse_stat(const char *text, char *state, uint64_t *start)
 	return np_proc_parse_u64(p, start);
 }
 
-/* Read and parse PROC/PID/stat. -ESRCH when the process is gone. */
-static int np_proc_stat(const char *proc_root, pid_t pid, char *state, uint64_t *start,
-			struct np_err *err)
+/* Read PROC/PID/stat into `*text`. -ESRCH when the process is gone. */
+static int np_proc_stat_read(const char *proc_root, pid_t pid, char **text, struct np_err *err)
 {
 	_cleanup_free_ char *rel = NULL;
-	_cleanup_free_ char *text = NULL;
 	struct np_err local = NP_ERR_INIT;
 	int r;
 
@@ -121,16 +119,45 @@ static int np_proc_stat(const char *proc_root, pid_t pid, char *state, uint64_t 
 		return np_err_input(err, "pid %d: not a process id", (int)pid);
 	if (asprintf(&rel, "%d/stat", (int)pid) < 0)
 		return np_err_set(err, -ENOMEM, "out of memory");
-	r = np_proc_read(proc_root, rel, &text, &local);
+	r = np_proc_read(proc_root, rel, text, &local);
 	if (r == -ENOENT || r == -ESRCH) {
 		np_err_clear(&local);
 		return np_err_set(err, -ESRCH, "pid %d: no such process", (int)pid);
 	}
+	return r < 0 ? np_err_move(err, &local) : 0;
+}
+
+/* Read and parse PROC/PID/stat. -ESRCH when the process is gone. */
+static int np_proc_stat(const char *proc_root, pid_t pid, char *state, uint64_t *start,
+			struct np_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = np_proc_stat_read(proc_root, pid, &text, err);
+
 	if (r < 0)
-		return np_err_move(err, &local);
+		return r;
 	r = np_proc_parse_stat(text, state, start);
 	if (r < 0)
-		return np_err_set(err, r, "%s/%s: cannot parse the start time", proc_root, rel);
+		return np_err_set(err, r, "%s/%d/stat: cannot parse the start time", proc_root,
+				  (int)pid);
+	return 0;
+}
+
+int np_proc_parent(const char *proc_root, pid_t pid, pid_t *out, struct np_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = np_proc_stat_read(proc_root, pid, &text, err);
+	const char *p;
+	uint64_t ppid;
+
+	if (r < 0)
+		return r;
+	p = strrchr(text, ')');
+	if (!p || p[1] != ' ' || p[2] == '\0' || p[3] != ' ' ||
+	    np_proc_parse_u64(p + 4, &ppid) < 0 || ppid > INT32_MAX)
+		return np_err_set(err, -EBADMSG, "%s/%d/stat: cannot parse the parent", proc_root,
+				  (int)pid);
+	*out = (pid_t)ppid;
 	return 0;
 }
 

@@ -35,6 +35,10 @@ int np_proc_alive(const char *proc_root, pid_t pid, bool *alive, uint64_t *start
  * NP_PROC_BOOT_ID_SIZE, else -ERANGE). -EBADMSG when it is not a boot id. */
 int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err *err);
 
+/* The parent of `pid` (field 4 of PROC/PID/stat; 0 for the kernel's own
+ * roots). -ESRCH when there is no such process. */
+int np_proc_parent(const char *proc_root, pid_t pid, pid_t *out, struct np_err *err);
+
 /* True when `s` is a boot id as the kernel prints it (8-4-4-4-12 lowercase hex). */
 bool np_proc_boot_id_valid(const char *s);
 
