@@ -851,7 +851,7 @@ static void test_quirk_zombie_write_succeeds(void **state)
 
 /* ---- main */
 
-#define T(f) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)(#f + 5))
+#define T(f) cmocka_unit_test_prestate_setup_teardown(f, setup, teardown, (void *)&(#f)[5])
 
 static int run_api(const char *mode)
 {
