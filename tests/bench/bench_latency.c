@@ -19,9 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+
+/* CPU time this process used so far (user + system, all threads). */
+static uint64_t np_lat_own_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* The median CPU time of the last series, in microseconds. */
 static double np_lat_cpu_median(struct np_lat *lat, unsigned runs)
@@ -42,16 +52,16 @@ int np_lat_series(struct np_lat *lat, const char *what, const char *mode, unsign
 			return r;
 	lat->cpu.seen = false;
 	for (unsigned i = 0; i < runs; i++) {
-		uint64_t start = np_bench_now_ns();
+		uint64_t start = np_bench_now_ns(), own = np_lat_own_cpu_ns();
 
 		lat->cpu.ns = 0;
 		if ((r = op(ctx)) != 0)
 			return r;
 		lat->ns[i] = np_bench_now_ns() - start;
-		lat->cpu_ns[i] = lat->cpu.ns;
+		lat->cpu_ns[i] = lat->cpu.seen ? lat->cpu.ns : np_lat_own_cpu_ns() - own;
 	}
 	np_bench_stats(lat->ns, runs, st);
-	np_bench_row(&lat->rep, what, mode, st, lat->cpu.seen ? np_lat_cpu_median(lat, runs) : -1);
+	np_bench_row(&lat->rep, what, mode, st, np_lat_cpu_median(lat, runs));
 	return 0;
 }
 

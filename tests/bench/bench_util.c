@@ -112,7 +112,7 @@ static int np_bench_slurp(int fd, char **out)
 	return 0;
 }
 
-int np_bench_run_output(char *const argv[], char **out)
+int np_bench_run_output(char *const argv[], char **out, uint64_t *cpu_ns)
 {
 	int fds[2], r;
 	pid_t pid;
@@ -131,7 +131,7 @@ int np_bench_run_output(char *const argv[], char **out)
 	close(fds[1]);
 	r = np_bench_slurp(fds[0], out);
 	close(fds[0]);
-	return r < 0 ? r : np_bench_wait(pid, NULL);
+	return r < 0 ? r : np_bench_wait(pid, cpu_ns);
 }
 
 void np_bench_row(const struct np_bench_report *rep, const char *what, const char *mode,

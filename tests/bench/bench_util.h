@@ -36,7 +36,7 @@ int np_bench_run(char *const argv[], bool keep_stderr, uint64_t *cpu_ns);
 
 /* The same, with the child's stdout read into `out` (heap, NUL-ended, the
  * caller frees). */
-int np_bench_run_output(char *const argv[], char **out);
+int np_bench_run_output(char *const argv[], char **out, uint64_t *cpu_ns);
 
 /* Where one series is reported: the table on stdout and a CSV line. */
 struct np_bench_report {
@@ -46,8 +46,7 @@ struct np_bench_report {
 
 /* Print `what` with its figures as one table row, and as the CSV line
  * section,what,mode,n,median_us,p99_us,min_us,max_us,cpu_median_us;
- * `cpu_us` is the median CPU time of a child command, negative when the
- * series ran in process. */
+ * `cpu_us` is the median CPU time of one run, negative when unknown. */
 void np_bench_row(const struct np_bench_report *rep, const char *what, const char *mode,
 		  const struct np_bench_stats *st, double cpu_us);
 

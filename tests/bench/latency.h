@@ -32,7 +32,7 @@ struct np_lat {
 	unsigned numad_calls;    /* numad -w calls with and without its daemon */
 	struct np_bench_report rep;
 	uint64_t *ns;            /* runs (or numad_calls) slots */
-	uint64_t *cpu_ns;        /* the same, CPU time of child commands */
+	uint64_t *cpu_ns;        /* the same, CPU time */
 	struct np_lat_cpu cpu;   /* what the operation being timed used */
 	double advise_cmd_us;    /* median of the whole `numaplace advise` command, live */
 	double advise_64n_p99;   /* p99 of the in-process advise on the fixture */
@@ -41,9 +41,10 @@ struct np_lat {
 /* One operation timed as a unit; returns 0 on success, else prints why. */
 typedef int (*np_lat_op)(void *ctx);
 
-/* Time `runs` calls of `op` after `warmup` untimed ones into `lat->ns`
- * (and the CPU time of the commands it ran into `lat->cpu_ns`), print the
- * row and fill `st`. Returns the first failure of `op`. */
+/* Time `runs` calls of `op` after `warmup` untimed ones into `lat->ns`,
+ * and the CPU time each used into `lat->cpu_ns` (the commands' when it ran
+ * commands, else this process's), print the row and fill `st`. Returns
+ * the first failure of `op`. */
 int np_lat_series(struct np_lat *lat, const char *what, const char *mode, unsigned runs,
 		  unsigned warmup, np_lat_op op, void *ctx, struct np_bench_stats *st);
 

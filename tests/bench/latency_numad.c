@@ -47,20 +47,22 @@ static pid_t np_lat_numad_running(void)
 
 struct np_lat_numad {
 	char *argv[4];
-	char *answer;   /* the last answer, heap */
+	char *answer;            /* the last answer, heap */
+	struct np_lat_cpu *cpu;
 };
 
 static int np_lat_numad_op(void *ctx)
 {
 	struct np_lat_numad *n = ctx;
 	char *out = NULL;
-	int r = np_bench_run_output(n->argv, &out);
+	int r = np_bench_run_output(n->argv, &out, &n->cpu->ns);
 
 	if (r != 0 || !out || !isdigit((unsigned char)out[0])) {
 		fprintf(stderr, "bench_latency: numad -w: exit %d, answer [%s]\n", r, out ? out : "");
 		free(out);
 		return -1;
 	}
+	n->cpu->seen = true;
 	out[strcspn(out, "\n")] = '\0';
 	free(n->answer);
 	n->answer = out;
@@ -70,7 +72,8 @@ static int np_lat_numad_op(void *ctx)
 /* 20 timed `numad -w 1:64`; the median in `*median`. */
 static int np_lat_numad_half(struct np_lat *lat, const char *mode, double *median)
 {
-	struct np_lat_numad n = { { (char *)lat->numad, (char *)"-w", (char *)"1:64", NULL }, NULL };
+	struct np_lat_numad n = { { (char *)lat->numad, (char *)"-w", (char *)"1:64", NULL }, NULL,
+				  &lat->cpu };
 	struct np_bench_stats st;
 	int r = np_lat_series(lat, "numad -w 1:64", mode, lat->numad_calls, 0, np_lat_numad_op,
 			      &n, &st);

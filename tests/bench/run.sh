@@ -7,9 +7,9 @@
 # commands, on this machine and on the 64-node capture with 1,000 guests),
 # numad -w beside them, lxc-start with and without the hook, the
 # built-in advisor alone, and the placement-quality simulator with its
-# plot. BUILD_DIR defaults to build-bench (configured as Release when it
-# does not exist); --no-build uses it as it is (the CMake target `bench`
-# does so). Figures go to stdout and to BUILD_DIR/bench-results/.
+# plot. BUILD_DIR defaults to build-bench (configured as RelWithDebInfo,
+# the project's default, when it does not exist); --no-build uses it as it
+# is (the CMake target `bench` does so). Figures go to stdout and to BUILD_DIR/bench-results/.
 # Needs root for the cpuset groups and LXC; what it cannot measure it skips
 # and says why. Environment: NP_BENCH_RUNS (1000), NP_BENCH_GUESTS (1000),
 # NP_BENCH_CALLS (numad and lxc-start, 20 each way), NP_BENCH_STEPS (2000).
@@ -25,7 +25,7 @@ calls=${NP_BENCH_CALLS:-20}
 steps=${NP_BENCH_STEPS:-2000}
 
 if [ "$nobuild" = 0 ]; then
-	[ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
+	[ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
 	cmake --build "$build" -j"$(nproc)" --target numaplace bench_latency bench_sim bench_advisor >/dev/null || exit 1
 fi
 bench=$build/tests/bench
