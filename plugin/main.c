@@ -13,6 +13,8 @@
 
 static const struct np_command *const np_commands[] = {
 	&np_cmd_cpulist,
+	&np_cmd_check_config,
+	&np_cmd_topology,
 };
 
 /* Global options that take a value, and where each one lands. */
