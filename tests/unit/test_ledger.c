@@ -275,6 +275,7 @@ static void test_write_read(void **state)
 	assert_string_equal(names, ".lock web-1.json");
 	np_record_clear(&rec);
 	np_ledger_close(l);
+	np_err_clear(&err);
 }
 
 static void test_names_checked(void **state)
