@@ -320,7 +320,7 @@ static int np_ledger_read_file(const struct np_ledger *l, const char *name, cons
 	_cleanup_close_ int fd = -1;
 	struct np_err bad = NP_ERR_INIT;
 	struct np_record rec;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	fd = np_ledger_open_file(l, file, err);
