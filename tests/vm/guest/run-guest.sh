@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run-guest.sh: run every /vm/guest/NN-*.sh in order, each in its own shell
+# with lib.sh sourced and a time limit, then print the TAP plan. Exit 0 when
+# at least one test ran and none failed. Run by /init with fd 3 open on the
+# TAP channel.
+export NP_VM_TOPOLOGY=/vm/topology NP_VM_GUEST_DIR=/vm/guest NP_VM_BIN=/np/bin
+export NP_VM_TAP_LOG=/tmp/tap.log
+export NP_VM_CGROUP NUMAPLACE
+NP_VM_FILE_TIMEOUT=${NP_VM_FILE_TIMEOUT:-300}
+. "$NP_VM_GUEST_DIR/lib.sh"
+
+NP_VM_CGROUP=$(topo_cgroup)
+NUMAPLACE=
+[ -x "$NP_VM_BIN/numaplace" ] && NUMAPLACE=$NP_VM_BIN/numaplace
+: >"$NP_VM_TAP_LOG"
+rm -f "$NP_VM_TAP_LOG.n"
+
+for t in "$NP_VM_GUEST_DIR"/[0-9]*.sh; do
+	[ -e "$t" ] || continue
+	name=${t##*/}
+	tap_diag "$name"
+	timeout "$NP_VM_FILE_TIMEOUT" sh -c '. "$1"; . "$2"; exit 0' sh "$NP_VM_GUEST_DIR/lib.sh" "$t"
+	rc=$?
+	[ "$rc" -eq 0 ] || tap_not_ok "$name ran to its end" "exit status $rc (143: killed after ${NP_VM_FILE_TIMEOUT}s)"
+done
+
+total=$(wc -l <"$NP_VM_TAP_LOG")
+failed=$(grep -c '^not ok' "$NP_VM_TAP_LOG")
+echo "1..$total" >&3
+echo "1..$total"
+[ "$total" -gt 0 ] && [ "$failed" -eq 0 ]
