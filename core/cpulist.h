@@ -31,14 +31,18 @@ int np_cpulist_dialect_parse(const char *name, enum np_cpulist_dialect *out,
  * set is ""). Returns a heap string the caller frees, NULL when out of memory. */
 char *np_cpulist_format(const struct np_cpuset *s);
 
-/* Print `s` as the kernel hex mask ("00000000,0000000f"): 32-bit words,
- * comma separated, most significant first, as many words as the highest
- * member needs (at least one). Heap string, NULL when out of memory. */
+/* Print `s` as the kernel hex mask: 32-bit words of 8 digits, comma
+ * separated, most significant first, as many words as the highest member
+ * needs (at least one): {0-3} is "0000000f", {32} "00000001,00000000".
+ * The kernel pads to nr_cpu_ids bits instead (its top word may be shorter),
+ * which depends on the machine. Heap string, NULL when out of memory. */
 char *np_cpumask_format(const struct np_cpuset *s);
 
-/* Parse a kernel hex mask (as in /sys/.../cpumap); words may be shorter
- * than 8 digits, "0x" is not accepted. Input error on bad input or on a
- * bit at or past NP_CPUSET_MAX; `*out` untouched on failure. */
+/* Parse a kernel hex mask (as in /sys/.../cpumap): 1-8 hex digits per
+ * word, words separated by single commas, one final newline allowed; ""
+ * is the empty set, as in the kernel; no "0x", no blanks. Input error on
+ * bad input or on a bit at or past NP_CPUSET_MAX (zero words past it are
+ * fine); `*out` untouched on failure. */
 int np_cpumask_parse(const char *text, struct np_cpuset *out, struct np_err *err);
 
 #endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "name.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "quote.h"
+
+/* Names the cgroup filesystem keeps for itself: a guest may not take them. */
+static const char *const np_name_reserved[] = {
+	"tasks", "notify_on_release", "release_agent",
+};
+
+/* Prefixes of cgroup control files. */
+static const char *const np_name_reserved_prefix[] = {
+	"cgroup.", "cpuset.",
+};
+
+static bool np_name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+/* Set "invalid guest name "NAME": WHY" (NAME escaped, cut after 64 bytes). */
+static int np_name_fail(struct np_err *err, const char *name, const char *why)
+{
+	_cleanup_free_ char *quoted = np_quote_string(name, NP_NAME_MAX);
+
+	return np_err_input(err, "invalid guest name %s: %s", quoted ? quoted : "(?)", why);
+}
+
+/* The same for a byte outside the allowed set, naming it and where it is. */
+static int np_name_fail_char(struct np_err *err, const char *name, size_t at)
+{
+	_cleanup_free_ char *quoted = np_quote_string(name, NP_NAME_MAX);
+
+	return np_err_input(err, "invalid guest name %s: %s at position %zu is not "
+			    "allowed (only A-Z a-z 0-9 _ . -)", quoted ? quoted : "(?)",
+			    np_quote_char(name[at]).s, at + 1);
+}
+
+/* Index of the first byte outside [A-Za-z0-9_.-], or -1. */
+static long np_name_bad_char(const char *name)
+{
+	for (size_t i = 0; name[i]; i++)
+		if (!np_name_char_ok(name[i]))
+			return (long)i;
+	return -1;
+}
+
+static int np_name_check_reserved(const char *name, struct np_err *err)
+{
+	for (size_t i = 0; i < NP_ARRAY_SIZE(np_name_reserved); i++)
+		if (strcmp(name, np_name_reserved[i]) == 0)
+			return np_name_fail(err, name, "reserved by the cgroup filesystem");
+	for (size_t i = 0; i < NP_ARRAY_SIZE(np_name_reserved_prefix); i++) {
+		const char *prefix = np_name_reserved_prefix[i];
+
+		if (strncmp(name, prefix, strlen(prefix)) == 0)
+			return np_name_fail(err, name, i == 0 ?
+					    "must not start with \"cgroup.\"" :
+					    "must not start with \"cpuset.\"");
+	}
+	return 0;
+}
+
+int np_name_validate(const char *name, struct np_err *err)
+{
+	long bad;
+
+	if (!name || !*name)
+		return np_err_input(err, "invalid guest name \"\": empty");
+	if (strnlen(name, NP_NAME_MAX + 1) > NP_NAME_MAX)
+		return np_name_fail(err, name, "longer than 64 characters");
+	bad = np_name_bad_char(name);
+	if (bad >= 0)
+		return np_name_fail_char(err, name, (size_t)bad);
+	if (name[0] == '.' || name[0] == '-')
+		return np_name_fail(err, name, "must not start with '.' or '-'");
+	return np_name_check_reserved(name, err);
+}
