@@ -4,13 +4,15 @@
 # tests in it.
 #
 #   run-vm.sh [--bin FILE]... [--kernel VMLINUZ] [--cache DIR]
-#             [--timeout SECONDS] [--verbose] TOPOLOGY.topo
+#             [--timeout SECONDS] [--only GLOB] [--verbose] TOPOLOGY.topo
 #
 # Builds a busybox initramfs holding each --bin FILE (under /np/bin, with
 # every library ldd lists and the dynamic loader at their host paths), the
 # guest tests (tests/vm/guest) and the topology, boots it on the machine the
 # topology describes (tests/vm/topologies/README), and prints the TAP lines
-# the guest writes to its second serial port, then the timings.
+# the guest writes to its second serial port, then the timings. --only runs
+# just the guest test files whose name matches GLOB (e.g. '*hotplug*');
+# --verbose also prints the guest console.
 #
 # Exit 0 when the guest reported success and every TAP line is ok, 1 on any
 # failure (a test, a timeout, a crash), 77 when QEMU or the kernel cannot be
@@ -29,6 +31,7 @@ VM_KERNEL=${NUMAPLACE_VM_KERNEL:-}
 VM_CACHE=${NP_BUILD_DIR:-build}/vm-cache
 VM_TIMEOUT=240
 VM_VERBOSE=0
+VM_ONLY='[0-9]*.sh'
 VM_TOPO=
 VM_TMP=
 VM_QEMU_PID=
@@ -84,6 +87,7 @@ parse_args() {
 		--kernel) VM_KERNEL=${2:?--kernel needs a file}; shift ;;
 		--cache) VM_CACHE=${2:?--cache needs a directory}; shift ;;
 		--timeout) VM_TIMEOUT=${2:?--timeout needs seconds}; shift ;;
+		--only) VM_ONLY=${2:?--only needs a glob}; shift ;;
 		--verbose) VM_VERBOSE=1 ;;
 		-h | --help) usage ;;
 		-*) echo "run-vm: unknown option $1" >&2; usage ;;
@@ -94,6 +98,7 @@ parse_args() {
 	[ -n "$VM_TOPO" ] || usage
 	[ -f "$VM_TOPO" ] || fail "no topology file $VM_TOPO"
 	[[ $VM_TIMEOUT =~ ^[1-9][0-9]*$ ]] || fail "bad --timeout $VM_TIMEOUT"
+	[[ $VM_ONLY =~ ^[][A-Za-z0-9_.*?-]+$ ]] || fail "bad --only $VM_ONLY"
 	local bin
 	for bin in "${VM_BINS[@]}"; do
 		[ -f "$bin" ] || fail "--bin $bin: no such file (build it first)"
@@ -241,6 +246,8 @@ build_initramfs() {
 	install -m 755 "$VM_DIR/init" "$root/init"
 	cp -r "$VM_DIR/guest" "$root/vm/guest"
 	cp "$VM_TOPO" "$root/vm/topology"
+	# A hung test file is stopped well before QEMU is.
+	printf "NP_VM_FILE_TIMEOUT=%d\nNP_VM_ONLY='%s'\n" $((VM_TIMEOUT / 2)) "$VM_ONLY" >"$root/vm/env"
 	(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$VM_TMP/initrd.gz"
 }

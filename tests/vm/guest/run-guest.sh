@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# run-guest.sh: run every /vm/guest/NN-*.sh in order, each in its own shell
-# with lib.sh sourced and a time limit, then print the TAP plan. Exit 0 when
-# at least one test ran and none failed. Run by /init with fd 3 open on the
-# TAP channel.
+# run-guest.sh: run every /vm/guest/NN-*.sh in order (those matching
+# $NP_VM_ONLY), each in its own shell with lib.sh sourced and a time limit
+# ($NP_VM_FILE_TIMEOUT s), then print the TAP plan. Both come from /vm/env,
+# written by run-vm.sh. Exit 0 when at least one test ran and none failed.
+# Run by /init with fd 3 open on the TAP channel.
 export NP_VM_TOPOLOGY=/vm/topology NP_VM_GUEST_DIR=/vm/guest NP_VM_BIN=/np/bin
 export NP_VM_TAP_LOG=/tmp/tap.log
 export NP_VM_CGROUP NUMAPLACE
-NP_VM_FILE_TIMEOUT=${NP_VM_FILE_TIMEOUT:-300}
+NP_VM_FILE_TIMEOUT=120
+NP_VM_ONLY='[0-9]*.sh'
+[ -r /vm/env ] && . /vm/env
 . "$NP_VM_GUEST_DIR/lib.sh"
 
 NP_VM_CGROUP=$(topo_cgroup)
@@ -16,8 +19,11 @@ NUMAPLACE=
 rm -f "$NP_VM_TAP_LOG.n"
 
 for t in "$NP_VM_GUEST_DIR"/[0-9]*.sh; do
-	[ -e "$t" ] || continue
 	name=${t##*/}
+	case $name in
+	$NP_VM_ONLY) ;;
+	*) continue ;;
+	esac
 	tap_diag "$name"
 	timeout "$NP_VM_FILE_TIMEOUT" sh -c '. "$1"; . "$2"; exit 0' sh "$NP_VM_GUEST_DIR/lib.sh" "$t"
 	rc=$?
