@@ -61,5 +61,6 @@ int np_cli_getopt(const struct np_command *cmd, int argc, char **argv,
 
 /* Every subcommand, defined in its own cmd_*.c file. */
 extern const struct np_command np_cmd_cpulist;
+extern const struct np_command np_cmd_topology;
 
 #endif

@@ -13,6 +13,7 @@
 
 static const struct np_command *const np_commands[] = {
 	&np_cmd_cpulist,
+	&np_cmd_topology,
 };
 
 /* Global options that take a value, and where each one lands. */
