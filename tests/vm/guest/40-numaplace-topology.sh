@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `numaplace topology --json` on the live guest describes the emulated
 # machine: node ids, CPUs (empty for a memory-only node), the distance
-# matrix, and each node's memory as the kernel counts it.
+# matrix, and each node's memory as the kernel counts it; and it describes
+# the whole machine when run from inside a cpuset of one node.
 
 if [ -z "$NUMAPLACE" ]; then
 	tap_skip "numaplace topology" "no numaplace binary in this initramfs"
@@ -58,8 +59,37 @@ n=$(echo $ids | wc -w)
 i=0
 for id in $ids; do
 	tap_expect "node $id: id" "$id" "$(json_get "$flat" ".nodes[$i].id")"
-	tap_expect "node $id: cpus" "$(topo_node_cpus "$id")" "$(json_get "$flat" ".nodes[$i].cpus")"
-	tap_expect "node $id: distances" "$(topo_dist_row "$id")" "$(dist_row "$i" "$n")"
+	tap_expect "node $id: cpus \"$(topo_node_cpus "$id")\"" \
+		"$(topo_node_cpus "$id")" "$(json_get "$flat" ".nodes[$i].cpus")"
+	tap_expect "node $id: distances $(topo_dist_row "$id")" \
+		"$(topo_dist_row "$id")" "$(dist_row "$i" "$n")"
 	node_mem_ok "$i" "$id"
 	i=$((i + 1))
 done
+
+# From inside a cpuset holding only the last CPU node, the machine is the same.
+case $NP_VM_CGROUP in
+v2)
+	cg=/sys/fs/cgroup
+	echo +cpuset >"$cg/cgroup.subtree_control"
+	;;
+v1) cg=/sys/fs/cgroup/cpuset ;;
+esac
+grp=$cg/np-vmtest-topology
+node=$(topo_cpu_nodes | tr ' ' '\n' | tail -n 1)
+mkdir "$grp"
+topo_node_cpus "$node" >"$grp/cpuset.cpus"
+echo "$node" >"$grp/cpuset.mems"
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" topology --json' sh "$grp" "$NUMAPLACE" \
+	>/tmp/topology-inside.json 2>&1
+# The machine's shape: every id, cpus and distances line.
+shape() {
+	json_flat "$1" | grep -E '^\.nodes\[[0-9]+\]\.(id|cpus|distances)'
+}
+if [ "$(shape "$out")" = "$(shape /tmp/topology-inside.json)" ]; then
+	tap_ok "from inside a cpuset of node $node only, the same nodes, cpus and distances"
+else
+	tap_not_ok "from inside a cpuset of node $node only, the same nodes, cpus and distances" \
+		"$(head -c 2000 /tmp/topology-inside.json)"
+fi
+tap_check "remove $grp" rmdir "$grp"
