@@ -84,8 +84,9 @@ main() {
 	flock 9
 	kernel=$(cached_kernel "$cache")
 	if [ -z "$kernel" ]; then
-		command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+		if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
 			die "apt-get and dpkg-deb are needed to fetch the kernel"
+		fi
 		pkg=$(kernel_package)
 		FETCH_WORK=$(mktemp -d "$cache/.fetch.XXXXXX")
 		trap 'rm -rf "$FETCH_WORK"' EXIT

@@ -13,7 +13,7 @@ fi
 if [ -x "$NP_VM_BIN/numactl" ]; then
 	nodes=$(topo_node_ids)
 	tap_expect "numactl --hardware (libnuma) sees every node" \
-		"available: $(echo $nodes | wc -w) nodes ($(cpulist_compress "$nodes"))" \
+		"available: $(echo "$nodes" | wc -w) nodes ($(cpulist_compress "$nodes"))" \
 		"$("$NP_VM_BIN/numactl" --hardware 2>&1 | head -n 1)"
 else
 	tap_skip "numactl runs in the guest" "no numactl in this initramfs"

@@ -33,8 +33,8 @@ done
 want_cpus=$(cpulist_expand "$cpus")
 want_mems=$(cpulist_expand "$(cpulist_compress "$nodes")")
 
-echo "$(cpulist_compress "$want_cpus")" >"$grp/cpuset.cpus"
-echo "$(cpulist_compress "$want_mems")" >"$grp/cpuset.mems"
+cpulist_compress "$want_cpus" >"$grp/cpuset.cpus"
+cpulist_compress "$want_mems" >"$grp/cpuset.mems"
 for f in cpus cpus.effective; do
 	tap_expect "cpuset.$f reads back the CPUs of nodes $want_mems" \
 		"$want_cpus" "$(cpulist_expand "$(read_file "$grp/cpuset.$f")")"
@@ -47,7 +47,7 @@ done
 sleep 1000 &
 pid=$!
 echo "$pid" >"$grp/cgroup.procs"
-tap_expect "a task moved in is in the group" "0::/${grp#$cg/}" "$(read_file "/proc/$pid/cgroup")"
+tap_expect "a task moved in is in the group" "0::/${grp#"$cg"/}" "$(read_file "/proc/$pid/cgroup")"
 tap_expect "its Cpus_allowed_list is the group's CPUs" "$want_cpus" \
 	"$(cpulist_expand "$(awk '/^Cpus_allowed_list:/ { print $2 }' "/proc/$pid/status")")"
 tap_expect "its Mems_allowed_list is the group's nodes" "$want_mems" \
@@ -60,7 +60,7 @@ for id in $(topo_memonly_nodes); do
 		"$(cpulist_expand "$mems")" "$(cpulist_expand "$(read_file "$grp/cpuset.mems.effective")")"
 	tap_expect "and the task's Mems_allowed_list" "$(cpulist_expand "$mems")" \
 		"$(cpulist_expand "$(awk '/^Mems_allowed_list:/ { print $2 }' "/proc/$pid/status")")"
-	echo "$(cpulist_compress "$want_mems")" >"$grp/cpuset.mems"
+	cpulist_compress "$want_mems" >"$grp/cpuset.mems"
 done
 
 missing=$(($(topo_node_ids | tr ' ' '\n' | tail -n 1) + 1))

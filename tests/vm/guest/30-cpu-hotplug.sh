@@ -31,7 +31,11 @@ esac
 pair=$root/np-vmtest-pair
 lone=$root/np-vmtest-lone
 node_of() {
-	basename "$(ls -d /sys/devices/system/cpu/cpu"$1"/node* | head -n 1)" | sed 's/^node//'
+	local link
+	for link in /sys/devices/system/cpu/cpu"$1"/node*; do
+		echo "${link##*/node}"
+		return
+	done
 }
 mems=$(cpulist_compress "$(node_of "$x") $(node_of "$y")")
 
@@ -75,7 +79,7 @@ v2)
 		"$y $x" "$(cpulist_expand "$(read_file "$pair/cpuset.cpus")")"
 	tap_expect "the emptied group falls back to its parent's CPUs" \
 		"$rest" "$(settle "$rest" cpus_of "$lone")"
-	tap_expect "and its task stays in it" "0::/${lone#$root/}" "$(read_file "/proc/$lone_pid/cgroup")"
+	tap_expect "and its task stays in it" "0::/${lone#"$root"/}" "$(read_file "/proc/$lone_pid/cgroup")"
 	;;
 v1)
 	tap_expect "the emptied group has no CPU left" "" "$(settle "" cpus_of "$lone")"

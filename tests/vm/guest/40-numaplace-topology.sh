@@ -26,7 +26,7 @@ else
 fi
 
 ids=$(topo_node_ids)
-tap_expect "it lists one entry per node" "$(echo $ids | wc -w)" "$(json_count "$flat" .nodes)"
+tap_expect "it lists one entry per node" "$(echo "$ids" | wc -w)" "$(json_count "$flat" .nodes)"
 tap_expect "distances_default is false (the kernel has a matrix)" \
 	false "$(json_get "$flat" .distances_default)"
 
@@ -49,13 +49,13 @@ node_mem_ok() {
 dist_row() {
 	local j=0 row=
 	while [ "$j" -lt "$2" ]; do
-		row="$row $(json_get "$flat" ".nodes[$1].distances[$j]")"
+		row="$row${row:+ }$(json_get "$flat" ".nodes[$1].distances[$j]")"
 		j=$((j + 1))
 	done
-	echo $row
+	echo "$row"
 }
 
-n=$(echo $ids | wc -w)
+n=$(echo "$ids" | wc -w)
 i=0
 for id in $ids; do
 	tap_expect "node $id: id" "$id" "$(json_get "$flat" ".nodes[$i].id")"

@@ -18,7 +18,7 @@ NP_VM_GUEST_DIR=${NP_VM_GUEST_DIR:-/vm/guest}
 # ("ok" or "not ok"); a `#` or newline in DESC is replaced, DIRECTIVE
 # (such as "SKIP reason") follows a `#`.
 tap_result() {
-	local n=0 desc=${2//#/_} line
+	local n=0 desc="${2//#/_}" line
 	[ -s "$NP_VM_TAP_LOG.n" ] && read -r n <"$NP_VM_TAP_LOG.n"
 	n=$((n + 1))
 	echo "$n" >"$NP_VM_TAP_LOG.n"
@@ -142,7 +142,7 @@ read_file() {
 # NP_TOPO_CPUS_ID, NP_TOPO_MEM_ID (as written: "256M") and NP_TOPO_DIST_ID.
 topo_load() {
 	local kw id rest kv
-	NP_TOPO_CGROUP= NP_TOPO_IDS=
+	NP_TOPO_CGROUP='' NP_TOPO_IDS=''
 	while read -r kw id rest; do
 		case $id in
 		'' | *[!0-9a-z]*) continue ;;

@@ -20,6 +20,7 @@ rm -f "$NP_VM_TAP_LOG.n"
 
 for t in "$NP_VM_GUEST_DIR"/[0-9]*.sh; do
 	name=${t##*/}
+	# shellcheck disable=SC2254 # NP_VM_ONLY is a glob
 	case $name in
 	$NP_VM_ONLY) ;;
 	*) continue ;;
