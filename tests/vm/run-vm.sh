@@ -53,8 +53,9 @@ skip() {
 	exit 77
 }
 
+# usage: the header comment above, on stderr.
 usage() {
-	sed -n '4,7s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '3,/^set -e/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -116,16 +117,9 @@ check_host() {
 }
 
 find_kernel() {
-	local reason
 	if [ -z "$VM_KERNEL" ]; then
-		reason=$(mktemp)
-		VM_KERNEL=$("$VM_DIR/fetch-kernel.sh" "$VM_CACHE" 2>"$reason") || {
-			local why
-			why=$(tail -n 1 "$reason")
-			rm -f "$reason"
-			skip "no kernel for the VM tests: $why"
-		}
-		rm -f "$reason"
+		VM_KERNEL=$("$VM_DIR/fetch-kernel.sh" "$VM_CACHE" 2>"$VM_TMP/fetch.err") ||
+			skip "no kernel for the VM tests: $(tail -n 1 "$VM_TMP/fetch.err")"
 	fi
 	[ -r "$VM_KERNEL" ] || skip "kernel image $VM_KERNEL not readable"
 }
@@ -360,13 +354,13 @@ verdict() {
 
 main() {
 	parse_args "$@"
-	check_host
-	find_kernel
-	topo_qemu_args
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	VM_TMP=$(mktemp -d "${TMPDIR:-/tmp}/numaplace-vm.XXXXXX")
+	check_host
+	find_kernel
+	topo_qemu_args
 	say "machine $(basename "$VM_TOPO" .topo): $VM_SUMMARY"
 	say "kernel $VM_KERNEL"
 	T_INITRD=$(now)
