@@ -18,6 +18,17 @@ NUMAPLACE=
 : >"$NP_VM_TAP_LOG"
 rm -f "$NP_VM_TAP_LOG.n"
 
+# online_all_cpus FILE: bring back any CPU FILE left offline, so that one
+# file's failure does not spill into the next.
+online_all_cpus() {
+	local f
+	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		[ "$(cat "$f")" = 1 ] && continue
+		tap_diag "$1 left ${f%/online} offline: bringing it back"
+		echo 1 >"$f"
+	done
+}
+
 for t in "$NP_VM_GUEST_DIR"/[0-9]*.sh; do
 	name=${t##*/}
 	# shellcheck disable=SC2254 # NP_VM_ONLY is a glob
@@ -29,6 +40,7 @@ for t in "$NP_VM_GUEST_DIR"/[0-9]*.sh; do
 	timeout "$NP_VM_FILE_TIMEOUT" sh -c '. "$1"; . "$2"; exit 0' sh "$NP_VM_GUEST_DIR/lib.sh" "$t"
 	rc=$?
 	[ "$rc" -eq 0 ] || tap_not_ok "$name ran to its end" "exit status $rc (143: killed after ${NP_VM_FILE_TIMEOUT}s)"
+	online_all_cpus "$name"
 done
 
 total=$(wc -l <"$NP_VM_TAP_LOG")
