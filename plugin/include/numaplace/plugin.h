@@ -134,7 +134,8 @@ struct numaplace_plugin {
 	/* Open a context: load the policy `config`, then its drop-ins
 	 * `config`.d/NAME.conf (all-or-nothing). NULL takes the default
 	 * /etc/numaplace/numaplace.conf, which may be missing (built-in
-	 * defaults); a file the caller names must exist. */
+	 * defaults); a file the caller names must exist. `*out` is set only
+	 * on success; `opts` NULL takes every default. */
 	int (*open)(const char *config, const struct numaplace_open_options *opts,
 		    struct numaplace_context **out, struct numaplace_error *err);
 
