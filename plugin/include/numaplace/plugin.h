@@ -38,6 +38,13 @@
  * mutex); contexts over the same state directory serialise through its lock
  * file, as separate processes do. close() must not race with other calls on
  * the same context.
+ *
+ * Shared libraries: the module links libcgroup, hwloc, libnuma, inih and
+ * json-c dynamically, so it shares them with a host that uses them too. It
+ * runs libcgroup's cgroup_init() once per process, when a call first needs
+ * the cpuset hierarchy; a host that uses libcgroup itself should have run
+ * cgroup_init() before, since that call disturbs libcgroup work in other
+ * threads.
  */
 #define NUMAPLACE_ABI_VERSION 1
 #define NUMAPLACE_PLUGIN_ENTRY "numaplace_plugin_entry"
