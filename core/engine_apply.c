@@ -14,7 +14,7 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 	struct np_cgroup_placement pl = { rec->cpus, rec->mems, memory_migrate };
 	_cleanup_free_ char *parent = NULL;
 	struct np_cgroup *cg;
-	const char *guest;
+	const char *guest = NULL;
 	int r;
 
 	if ((r = np_engine_cgroup(eng, &cg, err)) < 0)
@@ -51,12 +51,13 @@ static int np_engine_shrink_one(struct np_engine *eng, struct np_ledger *ledger,
 }
 
 int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
-			    const struct np_ledger_list *list, const struct np_cpuset *granted,
+			    const struct np_ledger_list *list, const struct np_record *rec,
 			    struct np_err *err)
 {
 	_cleanup_free_ struct np_shared_update *ups = NULL;
 	size_t n = 0;
-	int r = np_advisor_shared_updates(list->records, list->nrecords, granted, &ups, &n, err);
+	int r = np_advisor_shared_updates(list->records, list->nrecords, rec->name,
+					  &rec->exclusive, &ups, &n, err);
 
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = np_engine_shrink_one(eng, ledger, &list->records[ups[i].record], &ups[i].cpus, err);

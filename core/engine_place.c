@@ -292,7 +292,7 @@ static int np_place_apply(struct np_call *call, struct np_record *rec, struct np
 		return np_err_wrap(err, "guest %s", rec->name);
 	}
 	if (!np_cpuset_empty(&rec->exclusive) &&
-	    np_engine_shrink_shared(call->eng, call->ledger, &call->list, &rec->exclusive, err) < 0) {
+	    np_engine_shrink_shared(call->eng, call->ledger, &call->list, rec, err) < 0) {
 		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name, err->msg);
 		np_err_clear(err);
 	}

@@ -62,10 +62,10 @@ int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, b
 int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool memory_migrate,
 		    struct np_err *err);
 
-/* After `granted` CPUs went exclusive: shrink the cpusets of the shared
- * guests among `list` that held them, in the kernel and in the ledger. */
+/* After `rec` was granted its exclusive CPUs: shrink the cpusets of the
+ * shared guests among `list` that held them, in the kernel and the ledger. */
 int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
-			    const struct np_ledger_list *list, const struct np_cpuset *granted,
+			    const struct np_ledger_list *list, const struct np_record *rec,
 			    struct np_err *err);
 
 /* Send a line to the log callback. */

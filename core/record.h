@@ -17,6 +17,9 @@
  */
 #define NP_RECORD_VERSION 1
 
+/* The largest record text np_record_from_json() accepts, in bytes. */
+#define NP_RECORD_TEXT_MAX (4u << 20)
+
 enum np_phase {
 	NP_PHASE_RESERVED, /* advised and booked, no cgroup touched */
 	NP_PHASE_APPLYING, /* cgroup being written; a crash here is rolled back */
@@ -58,12 +61,31 @@ void np_record_clear(struct np_record *rec);
 /* Deep copy `src` into `dst` (which is overwritten, not freed). */
 int np_record_copy(struct np_record *dst, const struct np_record *src, struct np_err *err);
 
-/* Serialise as one JSON object with "version": NP_RECORD_VERSION. Heap string. */
+/* Check what the reader would check: a valid name, a boot id that is ""
+ * or 8-4-4-4-12 lowercase hex, members below NP_CPUSET_MAX, memory and
+ * times within int64, bookings strictly ascending by node, a cgroup path
+ * that is relative with no "", "." or ".." component, strings of valid
+ * UTF-8 without NUL. Input error naming the field otherwise. */
+int np_record_validate(const struct np_record *rec, struct np_err *err);
+
+/* True when every field is equal (a NULL reason equals ""). */
+bool np_record_equal(const struct np_record *a, const struct np_record *b);
+
+/* "reserved", "applying", "placed"; "?" for a value outside the enum. */
+const char *np_record_phase_name(enum np_phase phase);
+
+/* Serialise as one JSON object with "version": NP_RECORD_VERSION, on one
+ * line without a newline. Heap string. A record that fails
+ * np_record_validate() is refused with that error: never write what the
+ * reader would reject. */
 int np_record_to_json(const struct np_record *rec, char **out, struct np_err *err);
 
-/* Parse a record; any missing, mistyped or out-of-range field, an unknown
- * version or trailing bytes is an error (never a crash, never a partial
- * record: `*out` untouched on failure). */
+/* Parse a record; any missing, mistyped, unknown or out-of-range field, an
+ * unknown version, text over NP_RECORD_TEXT_MAX, truncated text or
+ * trailing bytes (other than blanks) is an input error naming what is
+ * wrong (never a crash, never a partial record: `*out` untouched on
+ * failure). A cpulist must be in canonical form. A key given twice keeps
+ * its last value (json-c does not report duplicates). */
 int np_record_from_json(const char *text, size_t len, struct np_record *out, struct np_err *err);
 
 #endif

@@ -76,8 +76,8 @@ static int np_parse_scaled(const char *text, const struct np_unit *units, size_t
 			   const char *what, const char *expected, uint64_t *out,
 			   struct np_err *err)
 {
-	const char *end;
-	uint64_t v;
+	const char *end = NULL;
+	uint64_t v = 0;
 
 	if (np_read_digits(text, &end, &v, what, err) < 0)
 		return -EINVAL;
@@ -107,8 +107,8 @@ int np_duration_parse(const char *text, uint64_t *out_ms, struct np_err *err)
 
 int np_count_parse(const char *text, unsigned max, unsigned *out, struct np_err *err)
 {
-	const char *end;
-	uint64_t v;
+	const char *end = NULL;
+	uint64_t v = 0;
 
 	if (np_read_digits(text, &end, &v, "count", err) < 0)
 		return -EINVAL;

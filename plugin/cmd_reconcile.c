@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace reconcile: make reservations and cgroups agree again. */
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cli_engine.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace release: remove the guest's cgroup and its reservation. */
 #include <getopt.h>
+#include <stddef.h>
 
 #include "cli_engine.h"
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace status: every placed guest and what the machine says of it. */
 #include <json-c/json.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cleanup.h"

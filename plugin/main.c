@@ -20,6 +20,8 @@ static const struct np_command *const np_commands[] = {
 	&np_cmd_run,
 	&np_cmd_status,
 	&np_cmd_reconcile,
+	&np_cmd_check_config,
+	&np_cmd_topology,
 	&np_cmd_hook,
 };
 

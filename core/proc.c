@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+/* The field of PROC/PID/stat that holds the start time (man 5 proc). */
+#define NP_STAT_STARTTIME 22
+/* /proc files are small; a larger one is not what we expect to read. */
+#define NP_PROC_FILE_MAX (1u << 16)
+
+/* Read all of `fd` (a /proc file reports no size) into a NUL-terminated
+ * heap buffer of at most NP_PROC_FILE_MAX bytes. */
+static int np_proc_read_fd(int fd, char **out)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *grown;
+
+			if (cap >= NP_PROC_FILE_MAX)
+				return -EFBIG;
+			cap = cap ? cap * 2 : 512;
+			grown = realloc(buf, cap);
+			if (!grown)
+				return -ENOMEM;
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = np_steal_ptr(&buf);
+	return 0;
+}
+
+/* Read PROC_ROOT/REL into a heap string. */
+static int np_proc_read(const char *proc_root, const char *rel, char **out, struct np_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (asprintf(&path, "%s/%s", proc_root, rel) < 0)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return np_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	r = np_proc_read_fd(fd, out);
+	if (r < 0)
+		return np_err_set(err, r, "%s: %s", path, strerror(-r));
+	return 0;
+}
+
+/* Parse decimal digits up to a blank, newline or the end. */
+static int np_proc_parse_u64(const char *p, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -EBADMSG;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -EBADMSG;
+		v = v * 10 + d;
+	}
+	if (*p != ' ' && *p != '\n' && *p != '\0')
+		return -EBADMSG;
+	*out = v;
+	return 0;
+}
+
+/* Take the state (field 3) and start time (field 22) out of a stat line.
+ * The comm (field 2) may hold anything but NUL, so the fields start after
+ * the last ')'. */
+static int np_proc_parse_stat(const char *text, char *state, uint64_t *start)
+{
+	const char *p = strrchr(text, ')');
+
+	if (!p || p[1] != ' ' || p[2] == '\0' || p[3] != ' ')
+		return -EBADMSG;
+	p += 2;
+	*state = *p;
+	for (unsigned field = 3; field < NP_STAT_STARTTIME; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -EBADMSG;
+		p++;
+	}
+	return np_proc_parse_u64(p, start);
+}
+
+/* Read and parse PROC/PID/stat. -ESRCH when the process is gone. */
+static int np_proc_stat(const char *proc_root, pid_t pid, char *state, uint64_t *start,
+			struct np_err *err)
+{
+	_cleanup_free_ char *rel = NULL;
+	_cleanup_free_ char *text = NULL;
+	struct np_err local = NP_ERR_INIT;
+	int r;
+
+	if (pid <= 0)
+		return np_err_input(err, "pid %d: not a process id", (int)pid);
+	if (asprintf(&rel, "%d/stat", (int)pid) < 0)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	r = np_proc_read(proc_root, rel, &text, &local);
+	if (r == -ENOENT || r == -ESRCH) {
+		np_err_clear(&local);
+		return np_err_set(err, -ESRCH, "pid %d: no such process", (int)pid);
+	}
+	if (r < 0)
+		return np_err_move(err, &local);
+	r = np_proc_parse_stat(text, state, start);
+	if (r < 0)
+		return np_err_set(err, r, "%s/%s: cannot parse the start time", proc_root, rel);
+	return 0;
+}
+
+int np_proc_start_time(const char *proc_root, pid_t pid, uint64_t *out, struct np_err *err)
+{
+	uint64_t start;
+	char state;
+	int r;
+
+	r = np_proc_stat(proc_root, pid, &state, &start, err);
+	if (r < 0)
+		return r;
+	*out = start;
+	return 0;
+}
+
+int np_proc_alive(const char *proc_root, pid_t pid, bool *alive, uint64_t *start,
+		  struct np_err *err)
+{
+	struct np_err local = NP_ERR_INIT;
+	uint64_t st = 0;
+	char state;
+	int r;
+
+	r = np_proc_stat(proc_root, pid, &state, &st, &local);
+	if (r == -ESRCH) {
+		np_err_clear(&local);
+		*alive = false;
+		return 0;
+	}
+	if (r < 0)
+		return np_err_move(err, &local);
+	*alive = state != 'Z' && state != 'X';
+	if (start)
+		*start = st;
+	return 0;
+}
+
+bool np_proc_boot_id_valid(const char *s)
+{
+	for (unsigned i = 0; i < NP_PROC_BOOT_ID_SIZE - 1; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return s[NP_PROC_BOOT_ID_SIZE - 1] == '\0';
+}
+
+int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	if (size < NP_PROC_BOOT_ID_SIZE)
+		return np_err_set(err, -ERANGE, "boot id: buffer too small");
+	r = np_proc_read(proc_root, "sys/kernel/random/boot_id", &text, err);
+	if (r < 0)
+		return r;
+	len = strlen(text);
+	if (len > 0 && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (!np_proc_boot_id_valid(text))
+		return np_err_set(err, -EBADMSG, "%s/sys/kernel/random/boot_id: not a boot id",
+				  proc_root);
+	memcpy(out, text, NP_PROC_BOOT_ID_SIZE);
+	return 0;
+}
+
+int np_proc_same(const char *proc_root, pid_t pid, uint64_t start, const char *boot_id,
+		 bool *same, struct np_err *err)
+{
+	char current[NP_PROC_BOOT_ID_SIZE];
+	uint64_t now_start = 0;
+	bool alive = false;
+	int r;
+
+	if (pid <= 0)
+		return np_err_input(err, "pid %d: not a process id", (int)pid);
+	if (boot_id && boot_id[0]) {
+		r = np_proc_boot_id(proc_root, current, sizeof(current), err);
+		if (r < 0)
+			return r;
+		if (strcmp(current, boot_id) != 0) {
+			*same = false;
+			return 0;
+		}
+	}
+	r = np_proc_alive(proc_root, pid, &alive, &now_start, err);
+	if (r < 0)
+		return r;
+	*same = alive && now_start == start;
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_PROC_H
+#define NUMAPLACE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/*
+ * Process identity, as reconcile needs it: a PID names the same process
+ * only while the start time (and the boot) match, since PIDs are reused.
+ * Every function reads below `proc_root` ("/proc" on a live machine, a
+ * fake tree in tests) and nothing else.
+ */
+
+/* A boot id is 36 characters (8-4-4-4-12 lowercase hex) plus the NUL. */
+#define NP_PROC_BOOT_ID_SIZE 37
+
+/* The start time of `pid` in clock ticks since boot (field 22 of
+ * PROC/PID/stat, read past a comm that may hold spaces and parentheses).
+ * -ESRCH when there is no such process; -EBADMSG when the file does not
+ * parse; other negative errnos from reading it. */
+int np_proc_start_time(const char *proc_root, pid_t pid, uint64_t *out, struct np_err *err);
+
+/* True when `pid` exists and is not a zombie (state Z or X), filling its
+ * start time into `*start` (may be NULL). Errors as np_proc_start_time(),
+ * except that a missing process is 0 with *alive false. */
+int np_proc_alive(const char *proc_root, pid_t pid, bool *alive, uint64_t *start,
+		  struct np_err *err);
+
+/* Read PROC/sys/kernel/random/boot_id into `out` (`size` at least
+ * NP_PROC_BOOT_ID_SIZE, else -ERANGE). -EBADMSG when it is not a boot id. */
+int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err *err);
+
+/* True when `s` is a boot id as the kernel prints it (8-4-4-4-12 lowercase hex). */
+bool np_proc_boot_id_valid(const char *s);
+
+/* Whether `pid` is still the process recorded with start time `start`
+ * during boot `boot_id`: alive, not a zombie, same start time, and (when
+ * `boot_id` is neither NULL nor "") the current boot id equals it. Sets
+ * *same; returns 0, or a negative errno when /proc cannot be read.
+ * A `pid` <= 0 is an input error. */
+int np_proc_same(const char *proc_root, pid_t pid, uint64_t start, const char *boot_id,
+		 bool *same, struct np_err *err);
+
+#endif

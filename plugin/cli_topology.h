@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_CLI_TOPOLOGY_H
+#define NUMAPLACE_CLI_TOPOLOGY_H
+
+#include "cli.h"
+#include "topology.h"
+
+/*
+ * Load the topology the command line names (--topology / NUMAPLACE_TOPOLOGY,
+ * else the live machine). For a directory it first sets HWLOC_FSROOT to it,
+ * since hwloc reads a sysfs root only from there; otherwise it unsets
+ * HWLOC_FSROOT so that "live" is this machine. Errors as np_topology_load.
+ */
+int np_cli_topology_load(const struct np_cli *cli, struct np_topology **out,
+			 struct np_err *err);
+
+#endif
