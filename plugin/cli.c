@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int np_cli_fail(const char *context, const struct np_err *err)
@@ -14,15 +15,19 @@ int np_cli_fail(const char *context, const struct np_err *err)
 	return np_err_exit_code(err);
 }
 
+/* One write for the whole line: LXC logs a hook's output read by read, and
+ * a line written in pieces shows up cut into several log entries. */
 int np_cli_usage(const char *context, const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int r;
 
-	fprintf(stderr, "numaplace: %s: ", context);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "numaplace: %s: %s\n", context, r >= 0 ? msg : fmt);
+	free(msg);
 	return NP_EXIT_USAGE;
 }
 

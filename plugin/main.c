@@ -22,6 +22,7 @@ static const struct np_command *const np_commands[] = {
 	&np_cmd_reconcile,
 	&np_cmd_check_config,
 	&np_cmd_topology,
+	&np_cmd_hook,
 };
 
 /* Global options that take a value, and where each one lands. */
