@@ -160,6 +160,10 @@ else
 fi
 
 # --- broken sources ---
+# numaplace keeps hwloc's libxml2 plugin out (load time), and hwloc 2.9's
+# built-in XML parser leaks what it had built when a file is truncated: in
+# an ASan build, tell LeakSanitizer that this leak is hwloc's.
+export LSAN_OPTIONS=suppressions=$NP_SOURCE_DIR/tests/integration/hwloc.lsan.supp:print_suppressions=0
 head -c 5000 "$TOPOLOGIES/4n-amd64-8pu.xml" >"$work/truncated.xml"
 printf '\177ELF garbage <<<<' >"$work/garbage.xml"
 : >"$work/empty.xml"
@@ -175,6 +179,7 @@ for bad in "$work/truncated.xml" "$work/garbage.xml" "$work/empty.xml" \
 	*) np_fail "$bad: error does not name it: [$NP_ERR]" ;;
 	esac
 done
+unset LSAN_OPTIONS
 np_run topology extra
 np_expect "an operand is a usage error" 2 "$NP_RC"
 
