@@ -9,8 +9,9 @@
 /* Every plugin hwloc 2.9 ships. numaplace needs none: they discover I/O
  * devices, which it filters out, or parse XML with libxml2, where hwloc's
  * built-in parser serves. Loading them (libxml2 brings ICU, the GL one X11)
- * costs more than the rest of a load: a 64-node XML loads cold in about
- * 14 ms without them, 35-80 ms with them. */
+ * costs more than the rest of a load: on a 2-core VM a 64-node XML loads
+ * in a fresh process in 5-20 ms without them, 33-76 ms with them
+ * (tests/bench/bench_topology). */
 #define NP_HWLOC_PLUGINS_UNUSED "hwloc_pci,hwloc_opencl,hwloc_cuda,hwloc_nvml,hwloc_rsmi," \
 	"hwloc_levelzero,hwloc_gl,hwloc_xml_libxml"
 
