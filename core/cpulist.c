@@ -42,6 +42,7 @@ static char np_scan_peek(const struct np_scan *sc)
 	return sc->pos < sc->len ? sc->text[sc->pos] : '\0';
 }
 
+/* A blank other than the newline, which the kernel dialect treats apart. */
 static bool np_is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
@@ -75,11 +76,6 @@ static int np_scan_unexpected(const struct np_scan *sc, const char *expected)
 			    np_quote_char(np_scan_peek(sc)).s, sc->pos + 1, expected);
 }
 
-static void np_scan_skip_blanks(struct np_scan *sc)
-{
-	while (np_is_blank(np_scan_peek(sc)))
-		sc->pos++;
-}
 
 /* Read an unsigned decimal number (digits only) that fits unsigned int. */
 static int np_scan_number(struct np_scan *sc, unsigned *out)
@@ -210,6 +206,13 @@ static int np_kernel_parse(struct np_scan *sc, struct np_cpuset *set)
 	}
 }
 
+/* libvirt (virSkipSpaces): blanks there include the newline. */
+static void np_libvirt_skip_spaces(struct np_scan *sc)
+{
+	while (np_is_blank(np_scan_peek(sc)) || np_scan_peek(sc) == '\n')
+		sc->pos++;
+}
+
 /* libvirt: the range end after `a-`; the cursor is on the '-'. */
 static int np_libvirt_range(struct np_scan *sc, unsigned start, size_t at,
 			    struct np_cpuset *set)
@@ -218,7 +221,7 @@ static int np_libvirt_range(struct np_scan *sc, unsigned start, size_t at,
 	size_t last_at;
 
 	sc->pos++;
-	np_scan_skip_blanks(sc);
+	np_libvirt_skip_spaces(sc);
 	last_at = sc->pos;
 	if (np_scan_number(sc, &last) < 0)
 		return -EINVAL;
@@ -228,7 +231,7 @@ static int np_libvirt_range(struct np_scan *sc, unsigned start, size_t at,
 	if (np_scan_check_member(sc, last, last_at) < 0)
 		return -EINVAL;
 	np_cpuset_add_range(set, start, last);
-	np_scan_skip_blanks(sc);
+	np_libvirt_skip_spaces(sc);
 	return 0;
 }
 
@@ -242,7 +245,7 @@ static int np_libvirt_element(struct np_scan *sc, struct np_cpuset *set)
 	sc->pos += exclude;
 	if (np_scan_number(sc, &start) < 0)
 		return -EINVAL;
-	np_scan_skip_blanks(sc);
+	np_libvirt_skip_spaces(sc);
 	if (np_scan_peek(sc) == '-') {
 		if (exclude)
 			return np_scan_fail(sc, "'^' at position %zu excludes a single "
@@ -265,7 +268,7 @@ static int np_libvirt_element(struct np_scan *sc, struct np_cpuset *set)
 /* libvirt: a trailing comma (with blanks) is accepted, as there. */
 static int np_libvirt_parse(struct np_scan *sc, struct np_cpuset *set)
 {
-	np_scan_skip_blanks(sc);
+	np_libvirt_skip_spaces(sc);
 	if (sc->pos >= sc->len)
 		return np_scan_fail(sc, "the list is empty");
 	while (sc->pos < sc->len) {
@@ -273,7 +276,7 @@ static int np_libvirt_parse(struct np_scan *sc, struct np_cpuset *set)
 			return -EINVAL;
 		if (np_scan_peek(sc) == ',') {
 			sc->pos++;
-			np_scan_skip_blanks(sc);
+			np_libvirt_skip_spaces(sc);
 		}
 	}
 	return 0;

@@ -11,10 +11,12 @@
 enum np_cpulist_dialect {
 	/* The kernel's bitmap_parselist() over NP_CPUSET_MAX bits: `a`, `a-b`,
 	 * `a-b:used/group`; blanks between elements and empty elements are
-	 * tolerated; `N` (the last bit) is rejected here. */
+	 * tolerated; `N` (the last bit) and `all` are rejected here. One final
+	 * newline is accepted (as read from sysfs), text after one is not. */
 	NP_CPULIST_KERNEL,
 	/* libvirt's cpuset attribute: `a`, `a-b`, `^a` exclusions, spaces
-	 * around `-`; empty input, empty elements and a lone `^` rejected. */
+	 * around `-`; empty input, empty elements and a lone `^` rejected; a
+	 * trailing comma accepted, as libvirt does. Numbers are digits only. */
 	NP_CPULIST_LIBVIRT,
 };
 

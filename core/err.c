@@ -17,6 +17,7 @@ static void np_err_free_msg(struct np_err *err)
 	err->msg = NULL;
 }
 
+__attribute__((format(printf, 4, 0)))
 static int np_err_vset(struct np_err *err, int code, bool input,
 		       const char *fmt, va_list ap)
 {

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "name.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -24,21 +27,19 @@ static bool np_name_char_ok(char c)
 }
 
 /* Set "invalid guest name "NAME": WHY" (NAME escaped, cut after 64 bytes). */
-static int np_name_fail(struct np_err *err, const char *name, const char *why)
+__attribute__((format(printf, 3, 4)))
+static int np_name_fail(struct np_err *err, const char *name, const char *fmt, ...)
 {
 	_cleanup_free_ char *quoted = np_quote_string(name, NP_NAME_MAX);
+	_cleanup_free_ char *why = NULL;
+	va_list ap;
+	int r;
 
-	return np_err_input(err, "invalid guest name %s: %s", quoted ? quoted : "(?)", why);
-}
-
-/* The same for a byte outside the allowed set, naming it and where it is. */
-static int np_name_fail_char(struct np_err *err, const char *name, size_t at)
-{
-	_cleanup_free_ char *quoted = np_quote_string(name, NP_NAME_MAX);
-
-	return np_err_input(err, "invalid guest name %s: %s at position %zu is not "
-			    "allowed (only A-Z a-z 0-9 _ . -)", quoted ? quoted : "(?)",
-			    np_quote_char(name[at]).s, at + 1);
+	va_start(ap, fmt);
+	r = vasprintf(&why, fmt, ap);
+	va_end(ap);
+	return np_err_input(err, "invalid guest name %s: %s", quoted ? quoted : "(?)",
+			    r >= 0 ? why : fmt);
 }
 
 /* Index of the first byte outside [A-Za-z0-9_.-], or -1. */
@@ -59,9 +60,7 @@ static int np_name_check_reserved(const char *name, struct np_err *err)
 		const char *prefix = np_name_reserved_prefix[i];
 
 		if (strncmp(name, prefix, strlen(prefix)) == 0)
-			return np_name_fail(err, name, i == 0 ?
-					    "must not start with \"cgroup.\"" :
-					    "must not start with \"cpuset.\"");
+			return np_name_fail(err, name, "must not start with \"%s\"", prefix);
 	}
 	return 0;
 }
@@ -73,10 +72,11 @@ int np_name_validate(const char *name, struct np_err *err)
 	if (!name || !*name)
 		return np_err_input(err, "invalid guest name \"\": empty");
 	if (strnlen(name, NP_NAME_MAX + 1) > NP_NAME_MAX)
-		return np_name_fail(err, name, "longer than 64 characters");
+		return np_name_fail(err, name, "longer than %d characters", NP_NAME_MAX);
 	bad = np_name_bad_char(name);
 	if (bad >= 0)
-		return np_name_fail_char(err, name, (size_t)bad);
+		return np_name_fail(err, name, "%s at position %ld is not allowed "
+				    "(only A-Z a-z 0-9 _ . -)", np_quote_char(name[bad]).s, bad + 1);
 	if (name[0] == '.' || name[0] == '-')
 		return np_name_fail(err, name, "must not start with '.' or '-'");
 	return np_name_check_reserved(name, err);

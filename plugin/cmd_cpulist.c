@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace cpulist: print a CPU or node list in canonical form or as a mask. */
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdio.h>
 
 #include "cleanup.h"
@@ -8,6 +9,26 @@
 #include "cpulist.h"
 
 enum { OPT_DIALECT = 1, OPT_MASK };
+
+/* --json: {"list":"0-3","mask":"0000000f","count":4}, whatever --mask says. */
+static int np_cpulist_print_json(const struct np_cpuset *set)
+{
+	_cleanup_free_ char *list = np_cpulist_format(set);
+	_cleanup_free_ char *mask = np_cpumask_format(set);
+	struct json_object *obj = json_object_new_object();
+	int r = NP_EXIT_OK;
+
+	if (!list || !mask || !obj ||
+	    json_object_object_add(obj, "list", json_object_new_string(list)) < 0 ||
+	    json_object_object_add(obj, "mask", json_object_new_string(mask)) < 0 ||
+	    json_object_object_add(obj, "count",
+				   json_object_new_int64(np_cpuset_count(set))) < 0)
+		r = np_cli_usage("cpulist", "out of memory");
+	else
+		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+	json_object_put(obj);
+	return r;
+}
 
 static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)
 {
@@ -23,7 +44,6 @@ static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)
 	bool mask = false;
 	int c, code;
 
-	(void)cli;
 	while ((c = np_cli_getopt(&np_cmd_cpulist, argc, argv, opts, &code)) != -1) {
 		if (c == NP_CLI_STOP)
 			return code;
@@ -36,6 +56,8 @@ static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)
 		return np_cli_usage("cpulist", "expected exactly one LIST (see --help)");
 	if (np_cpulist_parse(argv[optind], dialect, &set, &err) < 0)
 		goto fail;
+	if (cli->json)
+		return np_cpulist_print_json(&set);
 	out = mask ? np_cpumask_format(&set) : np_cpulist_format(&set);
 	if (!out)
 		return np_cli_usage("cpulist", "out of memory");
@@ -53,7 +75,8 @@ const struct np_command np_cmd_cpulist = {
 	.summary = "print a CPU or node list in canonical form (0-3,8-11)",
 	.help = "  --dialect kernel   a, a-b, a-b:used/group (as the kernel's cpuset files)\n"
 		"  --dialect libvirt  a, a-b, ^a exclusions (as libvirt's cpuset attribute)\n"
-		"  --mask             print the kernel hex mask (00000000,0000000f) instead\n"
-		"An empty set prints an empty line. Bad input exits 2.\n",
+		"  --mask             print the kernel hex mask instead (0000000f for 0-3)\n"
+		"An empty set prints an empty line. Bad input exits 2.\n"
+		"With --json: {\"list\":\"0-3\",\"mask\":\"0000000f\",\"count\":4}.\n",
 	.run = np_cpulist_run,
 };

@@ -164,6 +164,9 @@ static const struct list_row list_rows[] = {
 	{ L, "  1", "1", NULL },
 	/* Spaces around '-' and after ',' and at the end; empty elements not. */
 	{ L, "1 - 3", "1-3", NULL },
+	/* virSkipSpaces takes the newline for a space, unlike the kernel. */
+	{ L, "1,\n2\n", "1-2", NULL },
+	{ L, "\n", NULL, "the list is empty" },
 	{ L, "1 ,2", "1-2", NULL },
 	{ L, "1,2 ", "1-2", NULL },
 	{ L, ",1", NULL, "unexpected ',' at position 1, expected a number" },
