@@ -84,7 +84,7 @@ static int np_hook_getenv(const char *var, const char **out)
 static int np_hook_type(struct np_lxc_env *env)
 {
 	_cleanup_free_ char *quoted = NULL;
-	const char *type;
+	const char *type = NULL;
 	int code = np_hook_getenv("LXC_HOOK_TYPE", &type);
 
 	if (code >= 0)
@@ -104,7 +104,7 @@ static int np_hook_type(struct np_lxc_env *env)
 static int np_hook_env(struct np_lxc_env *env)
 {
 	struct np_err err = NP_ERR_INIT;
-	const char *pid;
+	const char *pid = NULL;
 	int code;
 
 	if ((code = np_hook_type(env)) >= 0 ||
