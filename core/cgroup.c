@@ -175,6 +175,19 @@ int np_cgroup_widen(struct np_cgroup *cg, const char *group,
 	return 0;
 }
 
+int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid,
+		     struct np_err *err)
+{
+	_cleanup_free_ char *now = NULL;
+	int r = np_cgroup_check_group(group, err);
+
+	if (r == 0)
+		r = np_cgroup_pid_group(cg, pid, &now, err);
+	if (r < 0 || strcmp(now, group) == 0)
+		return r;
+	return np_cgroup_move(cg, group, pid, err);
+}
+
 int np_cgroup_exists(struct np_cgroup *cg, const char *group, struct np_err *err)
 {
 	int r;

@@ -100,6 +100,12 @@ int np_cgroup_create(struct np_cgroup *cg, const char *parent, const char *guest
 int np_cgroup_widen(struct np_cgroup *cg, const char *group,
 		    const struct np_cgroup_placement *pl, struct np_err *err);
 
+/* Move `pid` (its whole thread group, through cgroup.procs) into the
+ * existing `group` and check in /proc that it arrived; nothing to do when
+ * it is there already. -ESRCH when there is no such process. */
+int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid,
+		     struct np_err *err);
+
 /* Write pl into the existing group `group` (an LXC payload group, say):
  * memory_migrate, cpus, then mems, read back. Creates nothing, moves
  * nothing; refuses the root group and paths with "..", a leading '/' or an
