@@ -172,9 +172,11 @@ static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 	for (unsigned i = 0; r == 0 && i < list.nrecords; i++) {
 		struct np_err one = NP_ERR_INIT;
 
-		if (np_reconcile_one(rc, &list.records[i], &one) < 0)
+		if (np_reconcile_one(rc, &list.records[i], &one) < 0) {
+			rc->rep->failed++;
 			np_report_add(rc->rep, "could not reconcile %s: %s", list.records[i].name,
 				      one.msg ? one.msg : "unknown error");
+		}
 		np_err_clear(&one);
 	}
 	np_ledger_list_clear(&list);
