@@ -36,7 +36,7 @@ for t in "$NP_VM_GUEST_DIR"/[0-9]*.sh; do
 	$NP_VM_ONLY) ;;
 	*) continue ;;
 	esac
-	tap_diag "$name"
+	tap_diag "$name (uptime $(cut -d" " -f1 /proc/uptime) s)"
 	timeout "$NP_VM_FILE_TIMEOUT" sh -c '. "$1"; . "$2"; exit 0' sh "$NP_VM_GUEST_DIR/lib.sh" "$t"
 	rc=$?
 	[ "$rc" -eq 0 ] || tap_not_ok "$name ran to its end" "exit status $rc (143: killed after ${NP_VM_FILE_TIMEOUT}s)"
