@@ -82,8 +82,35 @@ static int np_reconcile_reapply(struct np_reconcile *rc, struct np_record *rec,
 	return r;
 }
 
+/* v1 moves the tasks of a group that hotplug emptied to its parent: put
+ * the guest's process back into the group numaplace made for it, when the
+ * kernel moved it up (not when someone moved it elsewhere). */
+static int np_reconcile_regroup(struct np_reconcile *rc, struct np_cgroup *cg,
+				const struct np_record *rec, struct np_err *err)
+{
+	_cleanup_free_ char *now = NULL;
+	size_t len;
+	int r;
+
+	if (!rec->cgroup_owned || !rec->pid)
+		return 0;
+	r = np_cgroup_pid_group(cg, rec->pid, &now, err);
+	if (r < 0)
+		return r;
+	len = strlen(now);
+	if (strcmp(now, rec->cgroup) == 0 ||
+	    (len && (strncmp(now, rec->cgroup, len) != 0 || rec->cgroup[len] != '/')))
+		return 0;
+	r = np_cgroup_attach(cg, rec->cgroup, rec->pid, err);
+	if (r == 0)
+		np_report_add(rc->rep, "moved %s's pid %d back from \"/%s\" into %s", rec->name,
+			      (int)rec->pid, now, rec->cgroup);
+	return r;
+}
+
 /* CPU hotplug emptied or shrank the group: write the reservation again,
- * as far as the CPUs online now allow. */
+ * as far as the CPUs online now allow (on v1 into the ancestors first,
+ * which lost the CPUs too), and bring back the process v1 moved out. */
 static int np_reconcile_drift(struct np_reconcile *rc, const struct np_record *rec,
 			      const struct np_cgroup_state *st, struct np_err *err)
 {
@@ -94,10 +121,14 @@ static int np_reconcile_drift(struct np_reconcile *rc, const struct np_record *r
 	int r = np_engine_cgroup(rc->eng, &cg, err);
 
 	if (r == 0)
+		r = np_cgroup_widen(cg, rec->cgroup, &pl, err);
+	if (r == 0)
 		r = np_cgroup_apply(cg, rec->cgroup, &pl, err);
 	if (r == 0)
 		np_report_add(rc->rep, "restored %s: cpus %s (were %s)", rec->name,
-			      now ? now : "?", was ? was : "?");
+			      now ? now : "?", was && *was ? was : "none");
+	if (r == 0)
+		r = np_reconcile_regroup(rc, cg, rec, err);
 	return r;
 }
 
@@ -141,9 +172,11 @@ static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 	for (unsigned i = 0; r == 0 && i < list.nrecords; i++) {
 		struct np_err one = NP_ERR_INIT;
 
-		if (np_reconcile_one(rc, &list.records[i], &one) < 0)
+		if (np_reconcile_one(rc, &list.records[i], &one) < 0) {
+			rc->rep->failed++;
 			np_report_add(rc->rep, "could not reconcile %s: %s", list.records[i].name,
 				      one.msg ? one.msg : "unknown error");
+		}
 		np_err_clear(&one);
 	}
 	np_ledger_list_clear(&list);

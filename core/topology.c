@@ -122,8 +122,9 @@ static int np_topology_hwloc_load(struct np_loader *l, struct np_err *err)
 	if (r < 0)
 		return r;
 	if (hwloc_topology_load(l->hw) < 0)
-		return np_topology_bad(l, err, np_err_input(err, "hwloc cannot load it (%s)",
-							    strerror(errno)));
+		return np_topology_bad(l, err, np_err_input(err, "%s (%s)", l->kind == NP_SOURCE_XML ?
+							    "not a valid hwloc XML topology" :
+							    "hwloc cannot load it", strerror(errno)));
 	if (l->kind == NP_SOURCE_LIVE && !hwloc_topology_is_thissystem(l->hw))
 		return np_err_set(err, -EINVAL, "hwloc was redirected away from this machine "
 				  "(HWLOC_XMLFILE, HWLOC_SYNTHETIC or HWLOC_FSROOT set?)");
