@@ -17,7 +17,6 @@
 #include "latency_engine.h"
 
 #define NP_LAT_WARMUP 10u
-#define NP_LAT_HWLOC_PLUGINS "hwloc_gl,hwloc_opencl,hwloc_pci,hwloc_xml_libxml"
 
 /* A process to place: it waits to be killed, and dies with this one. */
 static pid_t np_lat_child(void)
@@ -130,27 +129,16 @@ static int np_lat_live_command(struct np_lat *lat, const char *conf, const char 
 	return r;
 }
 
-/* For scale, on fewer runs: the floor of any command (fork + exec of
- * /bin/true), and `advise` with hwloc's plugins kept out (the GL, OpenCL,
- * PCI and libxml plugins, which hwloc otherwise loads with their
- * libraries at every start, whether numaplace needs them or not). */
-static int np_lat_live_scale(struct np_lat *lat, const char *conf, const char *state)
+/* For scale, on fewer runs: the floor of any command, fork + exec of
+ * /bin/true until it exits. */
+static int np_lat_live_floor(struct np_lat *lat)
 {
-	const char *const advise[] = { "advise", "bench-advise", "--vcpus", "1", "--memory", "64M", NULL };
-	struct np_lat_cmd floor = { { (char *)"/bin/true", NULL }, &lat->cpu }, one;
+	struct np_lat_cmd floor = { { (char *)"/bin/true", NULL }, &lat->cpu };
 	unsigned runs = lat->runs / 5 ? lat->runs / 5 : 1;
 	struct np_bench_stats st;
-	int r;
 
-	r = np_lat_series(lat, "fork + exec of /bin/true (floor)", "command", runs, NP_LAT_WARMUP,
-			  np_lat_cmd_op, &floor, &st);
-	np_lat_cmd_init(&one, lat, conf, state, NULL, advise);
-	setenv("HWLOC_PLUGINS_BLACKLIST", NP_LAT_HWLOC_PLUGINS, 1);
-	if (r == 0)
-		r = np_lat_series(lat, "advise (hwloc plugins blacklisted)", "command", runs,
-				  NP_LAT_WARMUP, np_lat_cmd_op, &one, &st);
-	unsetenv("HWLOC_PLUGINS_BLACKLIST");
-	return r;
+	return np_lat_series(lat, "fork + exec of /bin/true (floor)", "command", runs,
+			     NP_LAT_WARMUP, np_lat_cmd_op, &floor, &st);
 }
 
 /* A config whose cgroup-parent is PARENT/numaplace, below a group that
@@ -192,7 +180,7 @@ int np_lat_live(struct np_lat *lat)
 	if (r == 0)
 		r = np_lat_live_command(lat, conf, state, child);
 	if (r == 0)
-		r = np_lat_live_scale(lat, conf, state);
+		r = np_lat_live_floor(lat);
 	if (eng)
 		np_engine_release(eng, "bench-place", true, NULL);
 	np_engine_close(eng);

@@ -5,9 +5,9 @@
 # Every benchmark of numaplace in one run (docs/benchmarks.md): latency of
 # advise, reserve + release and place + release (in process and as whole
 # commands, on this machine and on the 64-node capture with 1,000 guests),
-# numad -w beside them, lxc-start with and without the hook, the
-# built-in advisor alone, and the placement-quality simulator with its
-# plot. BUILD_DIR defaults to build-bench (configured as RelWithDebInfo,
+# numad -w beside them, lxc-start with and without the hook, loading the
+# topology, the built-in advisor alone, and the placement-quality
+# simulator with its plot. BUILD_DIR defaults to build-bench (configured as RelWithDebInfo,
 # the project's default, when it does not exist); --no-build uses it as it
 # is (the CMake target `bench` does so). Figures go to stdout and to BUILD_DIR/bench-results/.
 # Needs root for the cpuset groups and LXC; what it cannot measure it skips
@@ -26,7 +26,8 @@ steps=${NP_BENCH_STEPS:-2000}
 
 if [ "$nobuild" = 0 ]; then
 	[ -f "$build/CMakeCache.txt" ] || cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
-	cmake --build "$build" -j"$(nproc)" --target numaplace bench_latency bench_sim bench_advisor >/dev/null || exit 1
+	cmake --build "$build" -j"$(nproc)" --target numaplace bench_latency bench_sim bench_advisor \
+		bench_topology >/dev/null || exit 1
 fi
 bench=$build/tests/bench
 numaplace=$build/plugin/numaplace
@@ -65,6 +66,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 numad=$(command -v numad || true)
+# What plugin/cli_topology.c keeps hwloc from loading.
+hwloc_unused=hwloc_pci,hwloc_opencl,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero,hwloc_gl,hwloc_xml_libxml
 fixtures=$src/tests/fixtures/topologies
 
 run_all() {
@@ -78,6 +81,10 @@ run_all() {
 		--work "$work" --parent "$parent" --runs "$runs" --guests "$guests" \
 		--numad-calls "$calls" ${numad:+--numad "$numad"} --csv "$out/latency.csv" || rc=1
 	bash "$src/tests/bench/bench_lxc.sh" "$numaplace" "$work" "$calls" "$out/latency.csv" || rc=1
+	echo
+	echo "== loading the topology (bench_topology, with the plugins the CLI keeps out)"
+	HWLOC_PLUGINS_BLACKLIST=$hwloc_unused "$bench/bench_topology" -n 100 \
+		"$fixtures/64n-synthetic-asym.xml" live || rc=1
 	echo
 	echo "== the built-in advisor alone (bench_advisor, a hand-made 64-node machine, 1,000 guests)"
 	"$bench/bench_advisor" 10000 || rc=1
