@@ -61,7 +61,7 @@ start_once() {
 	lxc-start -n "$name" -d -o "$work/lxc-$mode.log" || return 1
 	lxc-wait -n "$name" -s RUNNING -t 30 || return 1
 	t1=$EPOCHREALTIME
-	echo $(( (${t1/./} - ${t0/./}) ))
+	echo $(( ${t1/./} - ${t0/./} ))
 }
 
 # Stop it; with the hook, wait (bounded) for post-stop to release it.

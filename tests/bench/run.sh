@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck disable=SC2317 # cpuset_mount and cleanup run from the trap
 # tests/bench/run.sh [--no-build] [BUILD_DIR]
 #
 # Every benchmark of numaplace in one run (docs/benchmarks.md): latency of
@@ -69,6 +70,7 @@ numad=$(command -v numad || true)
 # What plugin/cli_topology.c keeps hwloc from loading.
 hwloc_unused=hwloc_pci,hwloc_opencl,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero,hwloc_gl,hwloc_xml_libxml
 fixtures=$src/tests/fixtures/topologies
+captures=("$fixtures"/*.xml)
 
 run_all() {
 	local t0=$SECONDS type rc=0
@@ -91,9 +93,9 @@ run_all() {
 	echo
 	echo "== placement quality (bench_sim)"
 	"$bench/bench_sim" --steps "$steps" --csv "$out/quality.csv" --dat "$out/quality.dat" \
-		"$fixtures"/*.xml || rc=1
+		"${captures[@]}" || rc=1
 	if command -v gnuplot >/dev/null; then
-		gnuplot -e "dat='$out/quality.dat'; out='$out'; n=$(ls "$fixtures"/*.xml | wc -l)" \
+		gnuplot -e "dat='$out/quality.dat'; out='$out'; n=${#captures[@]}" \
 			"$src/tests/bench/plot.gp" &&
 			echo "plots: $out/local-share.png $out/local-share-all.png"
 	else
