@@ -27,7 +27,8 @@
  * - For an exclusive guest the room of a node is the number of CPUs it may
  *   dedicate there: free pool CPUs, minus what the shared guests booked on
  *   the node still need at the overcommit ratio, never taking a shared
- *   guest's last CPU on that node.
+ *   guest's last CPU on that node (a shared guest is looked at on the
+ *   nodes it is booked on, which every advisor books in full).
  * - Memory room of a node: floor(memory_total * memory_overcommit_pct / 100)
  *   minus the memory booked there. Live free memory is not used.
  * - "Booked" is the sum of the records' bookings. A guest placed over

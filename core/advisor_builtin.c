@@ -510,6 +510,7 @@ static int np_builtin_spread(const struct np_advisor_input *in, const char *nofi
 		adv->reason = NULL;
 		r = np_err_set(err, -ENOMEM, "out of memory");
 	}
+	adv->advisor = NP_ADVISOR_BUILTIN;
 	adv->fallback = true;
 	np_capacity_clear(&cap);
 	return r;
@@ -547,7 +548,6 @@ int np_advisor_builtin(const struct np_advisor_input *in, struct np_advice *out,
 		np_advice_clear(&adv);
 		return r;
 	}
-	adv.advisor = NP_ADVISOR_BUILTIN;
 	*out = adv;
 	return 0;
 }

@@ -84,41 +84,48 @@ static void np_excl_guard_node(struct np_capacity *cap, unsigned i, struct np_gu
 	cn->ded_len = kept;
 }
 
-/* For each node, the shared guests booked there: by_node[first[i] ..
- * first[i + 1]) are record indexes. A shared guest's CPUs are its booked
- * nodes' CPUs (every advisor books each node of its set). */
-static int np_excl_by_node(const struct np_capacity *cap, size_t **by_node, size_t **first)
+/* Count the shared guests booked on each node into first[i + 2] (by_node
+ * NULL), or list them: by_node[first[i + 1]++] = record index. */
+static void np_excl_scan(const struct np_capacity *cap, size_t *first, size_t *by_node)
 {
 	const struct np_advisor_input *in = cap->in;
-	unsigned nn = in->topo->nnodes;
-	size_t total = 0;
+
+	for (size_t r = 0; r < in->nrecords; r++) {
+		if (cap->kind[r] != NP_CAP_SHARED)
+			continue;
+		for (unsigned k = 0; k < in->records[r].nbookings; k++) {
+			int i = np_capacity_node(cap, in->records[r].bookings[k].node);
+
+			if (i < 0)
+				continue;
+			if (by_node)
+				by_node[first[i + 1]++] = r;
+			else
+				first[i + 2]++;
+		}
+	}
+}
+
+/* For each node i, the shared guests booked there: by_node[first[i] ..
+ * first[i + 1]) are record indexes. A shared guest's CPUs are its booked
+ * nodes' CPUs (every advisor books each node of the set it chose). */
+static int np_excl_by_node(const struct np_capacity *cap, size_t **by_node, size_t **first)
+{
+	unsigned nn = cap->in->topo->nnodes;
 	size_t *f = calloc(nn + 2, sizeof(*f));
 	size_t *b;
 
-	for (size_t r = 0; f && r < in->nrecords; r++)
-		for (unsigned k = 0; cap->kind[r] == NP_CAP_SHARED && k < in->records[r].nbookings; k++) {
-			int i = np_capacity_node(cap, in->records[r].bookings[k].node);
-
-			if (i >= 0) {
-				f[i + 2]++;
-				total++;
-			}
-		}
-	b = calloc(total + 1, sizeof(*b));
-	if (!f || !b) {
-		free(f);
-		free(b);
+	if (!f)
 		return -ENOMEM;
-	}
+	np_excl_scan(cap, f, NULL);
 	for (unsigned i = 0; i < nn; i++)
 		f[i + 2] += f[i + 1];
-	for (size_t r = 0; r < in->nrecords; r++)
-		for (unsigned k = 0; cap->kind[r] == NP_CAP_SHARED && k < in->records[r].nbookings; k++) {
-			int i = np_capacity_node(cap, in->records[r].bookings[k].node);
-
-			if (i >= 0)
-				b[f[i + 1]++] = r;
-		}
+	b = calloc(f[nn + 1] + 1, sizeof(*b));
+	if (!b) {
+		free(f);
+		return -ENOMEM;
+	}
+	np_excl_scan(cap, f, b);
 	*by_node = b;
 	*first = f;
 	return 0;

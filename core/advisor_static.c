@@ -70,43 +70,47 @@ static int np_static_check_shared(const struct np_capacity *cap, const struct np
 	return 0;
 }
 
-/* Bookings over `nodes`: vcpus against the nodes of the cpus (exclusive:
- * one per CPU), memory against mems, ascending, each up to its room.
- * `*unbooked` gets the vcpus and memory that found no room. */
+/* Book node i: vcpus when its CPUs are in the cpuset (exclusive: one per
+ * dedicated CPU), memory when it is in mems, each up to its room, taken
+ * from what is left in left[0] (vcpus) and left[1] (memory). */
+static void np_static_book_node(const struct np_capacity *cap, const struct np_advice *adv,
+				unsigned i, struct np_booking *b, uint64_t left[2])
+{
+	const struct np_node *node = &cap->in->topo->nodes[i];
+	const struct np_cap_node *cn = &cap->nodes[i];
+
+	b->node = node->id;
+	if (!np_cpuset_empty(&adv->exclusive)) {
+		struct np_cpuset own;
+
+		np_cpuset_and(&own, &adv->exclusive, &node->cpus);
+		b->vcpus = np_cpuset_count(&own);
+	} else if (np_cpuset_intersects(&node->cpus, &adv->cpus)) {
+		b->vcpus = (unsigned)(left[0] < cn->vroom ? left[0] : cn->vroom);
+		left[0] -= b->vcpus;
+	}
+	if (np_cpuset_has(&adv->mems, node->id)) {
+		b->memory = left[1] < cn->mroom ? left[1] : cn->mroom;
+		left[1] -= b->memory;
+	}
+}
+
+/* Bookings over adv->nodes, ascending. `left` gets the vcpus (shared
+ * only) and memory that found no room. */
 static int np_static_book(const struct np_capacity *cap, const struct np_advice *adv,
-			  struct np_booking **out, unsigned *n, uint64_t unbooked[2])
+			  struct np_booking **out, unsigned *n, uint64_t left[2])
 {
 	const struct np_topology *topo = cap->in->topo;
 	struct np_booking *bk = calloc(np_cpuset_count(&adv->nodes) + 1u, sizeof(*bk));
-	uint64_t v = cap->vcpus, m = cap->memory;
 
 	if (!bk)
 		return -ENOMEM;
+	left[0] = np_cpuset_empty(&adv->exclusive) ? cap->vcpus : 0;
+	left[1] = cap->memory;
 	*n = 0;
-	for (unsigned i = 0; i < topo->nnodes; i++) {
-		const struct np_cap_node *cn = &cap->nodes[i];
-		struct np_booking *b = &bk[*n];
-
-		if (!np_cpuset_has(&adv->nodes, topo->nodes[i].id))
-			continue;
-		b->node = topo->nodes[i].id;
-		if (!np_cpuset_empty(&adv->exclusive)) {
-			struct np_cpuset own;
-
-			np_cpuset_and(&own, &adv->exclusive, &topo->nodes[i].cpus);
-			b->vcpus = np_cpuset_count(&own);
-		} else if (np_cpuset_intersects(&topo->nodes[i].cpus, &adv->cpus)) {
-			b->vcpus = (unsigned)(v < cn->vroom ? v : cn->vroom);
-			v -= b->vcpus;
-		}
-		if (np_cpuset_has(&adv->mems, topo->nodes[i].id)) {
-			b->memory = m < cn->mroom ? m : cn->mroom;
-			m -= b->memory;
-		}
-		(*n)++;
-	}
-	unbooked[0] = np_cpuset_empty(&adv->exclusive) ? v : 0;
-	unbooked[1] = m;
+	for (unsigned i = 0; i < topo->nnodes; i++)
+		if (np_cpuset_has(&adv->nodes, topo->nodes[i].id))
+			np_static_book_node(cap, adv, i, &bk[(*n)++], left);
 	*out = bk;
 	return 0;
 }

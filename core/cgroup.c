@@ -155,6 +155,39 @@ int np_cgroup_update(struct np_cgroup *cg, const char *parent, const char *guest
 	return np_cgroup_apply(cg, group, pl, err);
 }
 
+int np_cgroup_widen(struct np_cgroup *cg, const char *group,
+		    const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	int r = np_cgroup_check_group(group, err);
+
+	if (r < 0)
+		return r;
+	for (const char *p = strchr(group, '/'); p; p = strchr(p + 1, '/')) {
+		_cleanup_free_ char *prefix = strndup(group, (size_t)(p - group));
+		_cleanup_free_ char *up = prefix ? np_cgroup_dirname(prefix) : NULL;
+
+		if (!up)
+			return np_cgroup_fail(err, -ENOMEM, group, "widen");
+		r = cg->ops->widen(cg, prefix, up, pl, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid,
+		     struct np_err *err)
+{
+	_cleanup_free_ char *now = NULL;
+	int r = np_cgroup_check_group(group, err);
+
+	if (r == 0)
+		r = np_cgroup_pid_group(cg, pid, &now, err);
+	if (r < 0 || strcmp(now, group) == 0)
+		return r;
+	return np_cgroup_move(cg, group, pid, err);
+}
+
 int np_cgroup_exists(struct np_cgroup *cg, const char *group, struct np_err *err)
 {
 	int r;

@@ -90,6 +90,22 @@ int np_cgroup_create(struct np_cgroup *cg, const char *parent, const char *guest
 		     const struct np_cgroup_placement *pl, pid_t pid,
 		     struct np_err *err);
 
+/* v1: give every ancestor of `group` (top-level first; neither the root
+ * nor `group` itself) the CPUs and nodes of pl that its parent has and it
+ * lacks, so that pl can be applied to `group` again. For re-applying a
+ * placement that CPU hotplug shrank: the kernel takes an offline CPU out of
+ * every v1 cpuset and, when the CPU comes back, returns it to the root
+ * only. Only adds, never removes. v2: nothing to do (hotplug leaves
+ * cpuset.cpus alone and the kernel restores the effective sets itself). */
+int np_cgroup_widen(struct np_cgroup *cg, const char *group,
+		    const struct np_cgroup_placement *pl, struct np_err *err);
+
+/* Move `pid` (its whole thread group, through cgroup.procs) into the
+ * existing `group` and check in /proc that it arrived; nothing to do when
+ * it is there already. -ESRCH when there is no such process. */
+int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid,
+		     struct np_err *err);
+
 /* Write pl into the existing group `group` (an LXC payload group, say):
  * memory_migrate, cpus, then mems, read back. Creates nothing, moves
  * nothing; refuses the root group and paths with "..", a leading '/' or an
@@ -100,18 +116,6 @@ int np_cgroup_apply(struct np_cgroup *cg, const char *group,
 /* np_cgroup_apply on `parent/guest`, a group np_cgroup_create made. */
 int np_cgroup_update(struct np_cgroup *cg, const char *parent, const char *guest,
 		     const struct np_cgroup_placement *pl, struct np_err *err);
-
-/* Give every ancestor of `group` below the root, topmost first, what of
- * pl's cpus and mems its own parent holds, adding and never removing. On
- * v1 a CPU that went offline was taken from every group and, back online,
- * is given back to the root only: a group gets it again only after its
- * ancestors. Nothing to do on v2. */
-int np_cgroup_widen_ancestors(struct np_cgroup *cg, const char *group,
-			      const struct np_cgroup_placement *pl, struct np_err *err);
-
-/* Move `pid` (all its threads) into the existing `group` and check it
- * arrived; -ESRCH when it died first. */
-int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid, struct np_err *err);
 
 /* Remove `parent/guest`. -EBUSY while it holds live tasks, unless `force`,
  * which first moves them to the nearest ancestor that takes them. A group

@@ -32,6 +32,10 @@ struct np_cgroup_ops {
 	 * `parent` (cpus first). */
 	int (*fill)(struct np_cgroup *cg, const char *group, const char *parent,
 		    struct np_err *err);
+	/* On an existing ancestor: v1 adds the CPUs and nodes of `pl` that
+	 * `parent` has and `group` lacks (see np_cgroup_widen); v2 nothing. */
+	int (*widen)(struct np_cgroup *cg, const char *group, const char *parent,
+		     const struct np_cgroup_placement *pl, struct np_err *err);
 	/* Write cpuset.memory_migrate (v1); v2 has no such file. */
 	int (*set_migrate)(struct np_cgroup *cg, const char *group, bool on,
 			   struct np_err *err);

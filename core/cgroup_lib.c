@@ -86,7 +86,7 @@ static int np_cgroup_mount_version(const char *mount, enum np_cgroup_version *ou
 int np_cgroup_open(const char *proc, struct np_cgroup **out, struct np_err *err)
 {
 	_cleanup_free_ char *mount = NULL;
-	enum np_cgroup_version version;
+	enum np_cgroup_version version = NP_CGROUP_V1;
 	int r;
 
 	r = np_cgroup_init(err);

@@ -3,9 +3,11 @@
  * no task until both are set; memory_migrate is a per-group switch. */
 #include "cgroup_internal.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "cpulist.h"
 
 /* Copy `file` from `parent` into `group` when it is empty in `group`. */
 static int np_cgroup_v1_fill_file(struct np_cgroup *cg, const char *group,
@@ -34,6 +36,41 @@ static int np_cgroup_v1_fill(struct np_cgroup *cg, const char *group,
 	if (r < 0)
 		return r;
 	return np_cgroup_v1_fill_file(cg, group, parent, "cpuset.mems", err);
+}
+
+/* Add to `group`/`file` what of `want` its parent has and it lacks. */
+static int np_cgroup_v1_widen_file(struct np_cgroup *cg, const char *group,
+				   const char *parent, const char *file,
+				   const struct np_cpuset *want, struct np_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct np_cpuset mine, theirs, add;
+	int r;
+
+	r = np_cgroup_read_set(cg, group, file, &mine, err);
+	if (r == 0)
+		r = np_cgroup_read_set(cg, parent, file, &theirs, err);
+	if (r < 0)
+		return r;
+	np_cpuset_and(&add, want, &theirs);
+	if (np_cpuset_subset(&add, &mine))
+		return 0;
+	np_cpuset_or(&mine, &mine, &add);
+	text = np_cpulist_format(&mine);
+	if (!text)
+		return np_cgroup_fail(err, -ENOMEM, group, file);
+	return cg->backend->write(cg, group, file, text, err);
+}
+
+static int np_cgroup_v1_widen(struct np_cgroup *cg, const char *group, const char *parent,
+			      const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	int r;
+
+	r = np_cgroup_v1_widen_file(cg, group, parent, "cpuset.cpus", &pl->cpus, err);
+	if (r < 0)
+		return r;
+	return np_cgroup_v1_widen_file(cg, group, parent, "cpuset.mems", &pl->mems, err);
 }
 
 static int np_cgroup_v1_prepare_parent(struct np_cgroup *cg, const char *group,
@@ -66,6 +103,7 @@ const struct np_cgroup_ops np_cgroup_v1_ops = {
 	.root_configurable = true,
 	.prepare_parent = np_cgroup_v1_prepare_parent,
 	.fill = np_cgroup_v1_fill,
+	.widen = np_cgroup_v1_widen,
 	.set_migrate = np_cgroup_v1_set_migrate,
 	.owns_line = np_cgroup_v1_owns_line,
 };

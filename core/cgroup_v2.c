@@ -39,6 +39,17 @@ static int np_cgroup_v2_fill(struct np_cgroup *cg, const char *group,
 	return 0;
 }
 
+static int np_cgroup_v2_widen(struct np_cgroup *cg, const char *group, const char *parent,
+			      const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	(void)cg;
+	(void)group;
+	(void)parent;
+	(void)pl;
+	(void)err;
+	return 0;
+}
+
 static int np_cgroup_v2_set_migrate(struct np_cgroup *cg, const char *group, bool on,
 				    struct np_err *err)
 {
@@ -63,6 +74,7 @@ const struct np_cgroup_ops np_cgroup_v2_ops = {
 	.root_configurable = false,
 	.prepare_parent = np_cgroup_v2_prepare_parent,
 	.fill = np_cgroup_v2_fill,
+	.widen = np_cgroup_v2_widen,
 	.set_migrate = np_cgroup_v2_set_migrate,
 	.owns_line = np_cgroup_v2_owns_line,
 };

@@ -180,7 +180,7 @@ int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, b
 {
 	_cleanup_free_ char *parent = NULL;
 	struct np_cgroup *cg;
-	const char *guest;
+	const char *guest = NULL;
 	int r;
 
 	if (!rec->cgroup || !rec->cgroup_owned)

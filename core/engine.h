@@ -116,10 +116,12 @@ void np_status_clear(struct np_status *st);
 /* Every recorded guest with what the machine says of it. */
 int np_engine_status(struct np_engine *eng, struct np_status *out, struct np_err *err);
 
-/* What `reconcile` did, one line each ("dropped web1: pid 42 is gone"). */
+/* What `reconcile` did, one line each ("dropped web1: pid 42 is gone"),
+ * and how many guests it could not reconcile (each also has a line). */
 struct np_report {
 	unsigned n;
 	char **lines;
+	unsigned failed;
 };
 
 void np_report_clear(struct np_report *rep);

@@ -14,7 +14,7 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 	struct np_cgroup_placement pl = { rec->cpus, rec->mems, memory_migrate };
 	_cleanup_free_ char *parent = NULL;
 	struct np_cgroup *cg;
-	const char *guest;
+	const char *guest = NULL;
 	int r;
 
 	if ((r = np_engine_cgroup(eng, &cg, err)) < 0)

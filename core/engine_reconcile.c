@@ -104,30 +104,6 @@ static int np_reconcile_reapply(struct np_reconcile *rc, struct np_record *rec,
 /* How far up the parent chain np_reconcile_descends() looks. */
 #define NP_RECONCILE_MAX_DEPTH 4096u
 
-/* The record's cpus and mems that are online now (the root group's
- * effective ones), with the guest's memory_migrate. */
-static int np_reconcile_online(struct np_reconcile *rc, struct np_cgroup *cg,
-			       const struct np_record *rec, struct np_cgroup_placement *pl,
-			       struct np_err *err)
-{
-	_cleanup_free_ char *cpus = NULL;
-	struct np_cgroup_state root;
-	struct np_settings s;
-	int r;
-
-	if ((r = np_engine_settings(rc->eng, rec->name, &s, err)) < 0 ||
-	    (r = np_cgroup_read(cg, "", &root, err)) < 0)
-		return r;
-	np_cpuset_and(&pl->cpus, &rec->cpus, &root.effective_cpus);
-	np_cpuset_and(&pl->mems, &rec->mems, &root.effective_mems);
-	pl->memory_migrate = s.memory_migrate;
-	if (!np_cpuset_empty(&pl->cpus) && !np_cpuset_empty(&pl->mems))
-		return 0;
-	cpus = np_cpulist_format(&rec->cpus);
-	return np_err_set(err, -ENODEV, "none of its cpus %s or none of its mems is online",
-			  cpus ? cpus : "?");
-}
-
 /* Whether `pid` is `root` or descends from it. */
 static bool np_reconcile_descends(const char *proc, pid_t pid, pid_t root)
 {
@@ -140,35 +116,8 @@ static bool np_reconcile_descends(const char *proc, pid_t pid, pid_t root)
 	return false;
 }
 
-/* The group the guest's process is in, in `*now`, when that is a strict
- * ancestor of its own group: where v1 moves the tasks of a group that
- * hotplug left without CPUs. NULL otherwise. */
-static int np_reconcile_evicted(struct np_cgroup *cg, const struct np_record *rec, char **now,
-				struct np_err *err)
-{
-	_cleanup_free_ char *group = NULL;
-	size_t len;
-	int r;
-
-	*now = NULL;
-	if (!rec->pid)
-		return 0;
-	r = np_cgroup_pid_group(cg, rec->pid, &group, err);
-	if (r == -ESRCH) {
-		np_err_clear(err);
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	len = strlen(group);
-	if (strncmp(rec->cgroup, group, len) == 0 && (len == 0 || rec->cgroup[len] == '/') &&
-	    rec->cgroup[len] != '\0')
-		*now = np_steal_ptr(&group);
-	return 0;
-}
-
-/* Move the guest's process and its descendants from `from` back into its
- * group; `*moved` counts them. */
+/* Move the processes of group `from` that are the guest's process or
+ * descend from it into the guest's group; `*moved` counts them. */
 static int np_reconcile_return(struct np_reconcile *rc, struct np_cgroup *cg,
 			       const struct np_record *rec, const char *from, unsigned *moved,
 			       struct np_err *err)
@@ -191,51 +140,63 @@ static int np_reconcile_return(struct np_reconcile *rc, struct np_cgroup *cg,
 	return r;
 }
 
-static void np_reconcile_report_restore(struct np_reconcile *rc, const struct np_record *rec,
-					const struct np_cgroup_state *st,
-					const struct np_cgroup_placement *pl, unsigned moved)
+/* v1 moves the tasks of a group that hotplug emptied to its parent: put
+ * the guest's process, and the processes it started, back into the group
+ * numaplace made for it, when the kernel moved them up (not when someone
+ * moved them elsewhere). */
+static int np_reconcile_regroup(struct np_reconcile *rc, struct np_cgroup *cg,
+				const struct np_record *rec, struct np_err *err)
 {
-	_cleanup_free_ char *was = np_cpulist_format(&st->effective_cpus);
-	_cleanup_free_ char *now = np_cpulist_format(&pl->cpus);
-	_cleanup_free_ char *want = np_cpulist_format(&rec->cpus);
-	bool partial = !np_cpuset_equal(&pl->cpus, &rec->cpus);
+	_cleanup_free_ char *now = NULL;
+	unsigned moved = 0;
+	size_t len;
+	int r;
 
-	np_report_add(rc->rep, "restored %s: cpus %s%s%s%s (were %s)%s", rec->name,
-		      now ? now : "?", partial ? " of its " : "", partial && want ? want : "",
-		      partial ? ", the others are offline" : "",
-		      was && *was ? was : "none",
-		      moved ? ", its tasks moved back into its group" : "");
+	if (!rec->cgroup_owned || !rec->pid)
+		return 0;
+	r = np_cgroup_pid_group(cg, rec->pid, &now, err);
+	if (r < 0)
+		return r;
+	len = strlen(now);
+	if (strcmp(now, rec->cgroup) == 0 ||
+	    (len && (strncmp(now, rec->cgroup, len) != 0 || rec->cgroup[len] != '/')))
+		return 0;
+	r = np_reconcile_return(rc, cg, rec, now, &moved, err);
+	if (r == 0 && moved > 1)
+		np_report_add(rc->rep, "moved %s's pid %d and %u processes it started back from "
+			      "\"/%s\" into %s", rec->name, (int)rec->pid, moved - 1, now, rec->cgroup);
+	else if (r == 0 && moved)
+		np_report_add(rc->rep, "moved %s's pid %d back from \"/%s\" into %s", rec->name,
+			      (int)rec->pid, now, rec->cgroup);
+	return r;
 }
 
-/* CPU hotplug emptied or shrank the group (on v1 its ancestors too, and
- * the tasks of an emptied group went to an ancestor): give the ancestors
- * and the group the reservation back, as far as the CPUs online now
- * allow, and bring the guest's tasks back. */
+/* CPU hotplug emptied or shrank the group: write the reservation again,
+ * as far as the CPUs online now allow (on v1 into the ancestors first,
+ * which lost the CPUs too), and bring back the process v1 moved out. */
 static int np_reconcile_drift(struct np_reconcile *rc, const struct np_record *rec,
-			      const struct np_cgroup_state *st, const char *evicted,
-			      struct np_err *err)
+			      const struct np_cgroup_state *st, struct np_err *err)
 {
-	struct np_cgroup_placement pl;
+	struct np_cgroup_placement pl = { rec->cpus, rec->mems, true };
+	_cleanup_free_ char *was = np_cpulist_format(&st->effective_cpus);
+	_cleanup_free_ char *now = np_cpulist_format(&rec->cpus);
 	struct np_cgroup *cg;
-	unsigned moved = 0;
 	int r = np_engine_cgroup(rc->eng, &cg, err);
 
 	if (r == 0)
-		r = np_reconcile_online(rc, cg, rec, &pl, err);
-	if (r == 0)
-		r = np_cgroup_widen_ancestors(cg, rec->cgroup, &pl, err);
+		r = np_cgroup_widen(cg, rec->cgroup, &pl, err);
 	if (r == 0)
 		r = np_cgroup_apply(cg, rec->cgroup, &pl, err);
-	if (r == 0 && evicted)
-		r = np_reconcile_return(rc, cg, rec, evicted, &moved, err);
 	if (r == 0)
-		np_reconcile_report_restore(rc, rec, st, &pl, moved);
+		np_report_add(rc->rep, "restored %s: cpus %s (were %s)", rec->name,
+			      now ? now : "?", was && *was ? was : "none");
+	if (r == 0)
+		r = np_reconcile_regroup(rc, cg, rec, err);
 	return r;
 }
 
 static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, struct np_err *err)
 {
-	_cleanup_free_ char *evicted = NULL;
 	struct np_cgroup_state st;
 	struct np_cgroup *cg;
 	bool same = false;
@@ -256,13 +217,12 @@ static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, stru
 		return r;
 	if (r == 0)
 		return rec->cgroup_owned ? np_reconcile_reapply(rc, rec, "its group was gone", err) : 0;
-	if ((r = np_cgroup_read(cg, rec->cgroup, &st, err)) < 0 ||
-	    (r = np_reconcile_evicted(cg, rec, &evicted, err)) < 0)
+	if ((r = np_cgroup_read(cg, rec->cgroup, &st, err)) < 0)
 		return r;
 	if (np_cpuset_equal(&st.effective_cpus, &rec->cpus) &&
-	    np_cpuset_equal(&st.effective_mems, &rec->mems) && !evicted)
+	    np_cpuset_equal(&st.effective_mems, &rec->mems))
 		return 0;
-	return np_reconcile_drift(rc, rec, &st, evicted, err);
+	return np_reconcile_drift(rc, rec, &st, err);
 }
 
 /* Reconcile guest `name` from its record as it is now (an earlier guest's
@@ -279,9 +239,11 @@ static void np_reconcile_fresh(struct np_reconcile *rc, const char *name)
 	}
 	if (r == 0)
 		r = np_reconcile_one(rc, &rec, &one);
-	if (r < 0)
+	if (r < 0) {
+		rc->rep->failed++;
 		np_report_add(rc->rep, "could not reconcile %s: %s", name,
 			      one.msg ? one.msg : "unknown error");
+	}
 	np_record_clear(&rec);
 	np_err_clear(&one);
 }

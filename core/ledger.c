@@ -131,7 +131,8 @@ static void np_sleep_ms(uint64_t ms)
  * -EWOULDBLOCK when the time ran out. */
 static int np_flock_wait(int fd, uint64_t timeout_ms)
 {
-	uint64_t deadline = np_now_ms() + timeout_ms;
+	uint64_t start = np_now_ms();
+	uint64_t deadline = timeout_ms > UINT64_MAX - start ? UINT64_MAX : start + timeout_ms;
 	uint64_t step = NP_LEDGER_POLL_MIN_MS;
 
 	for (;;) {
@@ -191,8 +192,9 @@ static int np_lock_write_pid(int fd)
 	char buf[24];
 	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 
+	errno = 0;
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
-		return -errno;
+		return errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -318,7 +320,7 @@ static int np_ledger_read_file(const struct np_ledger *l, const char *name, cons
 	_cleanup_close_ int fd = -1;
 	struct np_err bad = NP_ERR_INIT;
 	struct np_record rec;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	fd = np_ledger_open_file(l, file, err);

@@ -30,16 +30,13 @@ static bool np_name_char_ok(char c)
 __attribute__((format(printf, 3, 4)))
 static int np_name_fail(struct np_err *err, const char *name, const char *fmt, ...)
 {
-	_cleanup_free_ char *quoted = np_quote_string(name, NP_NAME_MAX);
-	_cleanup_free_ char *why = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&why, fmt, ap);
+	r = np_quote_vfail(err, "guest name", name, NP_NAME_MAX, fmt, ap);
 	va_end(ap);
-	return np_err_input(err, "invalid guest name %s: %s", quoted ? quoted : "(?)",
-			    r >= 0 ? why : fmt);
+	return r;
 }
 
 /* Index of the first byte outside [A-Za-z0-9_.-], or -1. */

@@ -250,12 +250,29 @@ static int np_numad_buf_read(int fd, struct np_numad_buf *b)
 	return 1;
 }
 
+/* Read each stream poll found ready; close it at end of file. */
+static int np_numad_drain(struct np_numad_child *c, const struct pollfd p[2])
+{
+	for (unsigned i = 0; i < 2; i++) {
+		int r;
+
+		if (c->fds[i] < 0 || !p[i].revents)
+			continue;
+		r = np_numad_buf_read(c->fds[i], &c->bufs[i]);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			close(c->fds[i]);
+			c->fds[i] = -1;
+		}
+	}
+	return 0;
+}
+
 /* Read stdout and stderr to end of file, or fail with -ETIMEDOUT. */
 static int np_numad_collect(struct np_numad_child *c, uint64_t deadline)
 {
-	unsigned open = 2;
-
-	while (open > 0) {
+	while (c->fds[0] >= 0 || c->fds[1] >= 0) {
 		struct pollfd p[2] = { { c->fds[0], POLLIN, 0 }, { c->fds[1], POLLIN, 0 } };
 		uint64_t left = np_numad_left_ms(deadline);
 		int r;
@@ -263,21 +280,13 @@ static int np_numad_collect(struct np_numad_child *c, uint64_t deadline)
 		if (left == 0)
 			return -ETIMEDOUT;
 		r = poll(p, 2, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		for (unsigned i = 0; r > 0 && i < 2; i++) {
-			if (c->fds[i] < 0 || !p[i].revents)
-				continue;
-			r = np_numad_buf_read(c->fds[i], &c->bufs[i]);
-			if (r < 0)
-				return r;
-			if (r == 0) {
-				close(c->fds[i]);
-				c->fds[i] = -1;
-				open--;
-			}
-			r = 1;
-		}
+		r = np_numad_drain(c, p);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -35,16 +35,13 @@ __attribute__((format(printf, 4, 5)))
 static int np_key_fail(struct np_err *err, const char *what, const char *text,
 		       const char *fmt, ...)
 {
-	_cleanup_free_ char *quoted = np_quote_string(text, NP_VALUE_SHOWN);
-	_cleanup_free_ char *why = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&why, fmt, ap);
+	r = np_quote_vfail(err, what, text, NP_VALUE_SHOWN, fmt, ap);
 	va_end(ap);
-	return np_err_input(err, "invalid %s %s: %s", what, quoted ? quoted : "(?)",
-			    r >= 0 ? why : fmt);
+	return r;
 }
 
 /* Index of `text` in `names`, else an input error listing them. */

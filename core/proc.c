@@ -233,7 +233,7 @@ int np_proc_same(const char *proc_root, pid_t pid, uint64_t start, const char *b
 {
 	char current[NP_PROC_BOOT_ID_SIZE];
 	uint64_t now_start = 0;
-	bool alive;
+	bool alive = false;
 	int r;
 
 	if (pid <= 0)

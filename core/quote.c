@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
+
 /* Write the escaped form of `c` at `dst` (room for 4 bytes + NUL) and
  * return how many bytes it took; `quote` is the quote character in use. */
 static size_t np_quote_escape(char *dst, unsigned char c, char quote)
@@ -59,4 +61,28 @@ struct np_quoted_char np_quote_char(char c)
 	q.s[n] = '\'';
 	q.s[n + 1] = '\0';
 	return q;
+}
+
+int np_quote_vfail(struct np_err *err, const char *what, const char *text, size_t max,
+		   const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *quoted = np_quote_string(text, max);
+	_cleanup_free_ char *why = NULL;
+
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = NULL;
+	return np_err_input(err, "invalid %s %s: %s", what, quoted ? quoted : "(?)",
+			    why ? why : fmt);
+}
+
+int np_quote_fail(struct np_err *err, const char *what, const char *text, size_t max,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = np_quote_vfail(err, what, text, max, fmt, ap);
+	va_end(ap);
+	return r;
 }

@@ -2,7 +2,10 @@
 #ifndef NUMAPLACE_QUOTE_H
 #define NUMAPLACE_QUOTE_H
 
+#include <stdarg.h>
 #include <stddef.h>
+
+#include "err.h"
 
 /*
  * Show untrusted text inside a one-line error message: every byte outside
@@ -22,5 +25,14 @@ struct np_quoted_char {
 
 /* Quote one byte; a NUL byte (the end of the text) reads as `end`. */
 struct np_quoted_char np_quote_char(char c);
+
+/* Set the input error `invalid WHAT "TEXT": WHY` (TEXT quoted as by
+ * np_quote_string with `max`, WHY from fmt) and return -EINVAL. */
+int np_quote_fail(struct np_err *err, const char *what, const char *text, size_t max,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The same with a va_list. */
+int np_quote_vfail(struct np_err *err, const char *what, const char *text, size_t max,
+		   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 #endif

@@ -438,7 +438,7 @@ static int np_json_get(struct json_object *obj, const char *prefix, const char *
 static int np_json_get_uint(struct json_object *obj, const char *prefix, const char *key,
 			    uint64_t max, uint64_t *out, struct np_err *err)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 	int r;
 
 	r = np_json_get(obj, prefix, key, json_type_int, &v, err);
@@ -454,7 +454,7 @@ static int np_json_get_uint(struct json_object *obj, const char *prefix, const c
 static int np_json_get_bool(struct json_object *obj, const char *key, bool *out,
 			    struct np_err *err)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 	int r;
 
 	r = np_json_get(obj, "", key, json_type_boolean, &v, err);
@@ -468,7 +468,7 @@ static int np_json_get_bool(struct json_object *obj, const char *key, bool *out,
 static int np_json_get_string(struct json_object *obj, const char *key, size_t max,
 			      const char **out, struct np_err *err)
 {
-	struct json_object *v;
+	struct json_object *v = NULL;
 	const char *s;
 	size_t len;
 	int r;
@@ -547,7 +547,7 @@ static int np_record_read_ids(struct json_object *o, struct np_record *rec, stru
 {
 	const char *name, *boot_id;
 	uint64_t pid, start;
-	unsigned phase;
+	unsigned phase = 0;
 	int r;
 
 	if ((r = np_json_get_string(o, "name", NP_NAME_MAX, &name, err)) < 0 ||
@@ -580,8 +580,8 @@ static int np_record_read_sets(struct json_object *o, struct np_record *rec, str
 static int np_record_read_counts(struct json_object *o, struct np_record *rec,
 				 struct np_err *err)
 {
-	uint64_t vcpus, memory, time;
-	unsigned advisor;
+	uint64_t vcpus = 0, memory = 0, time = 0;
+	unsigned advisor = 0;
 	int r;
 
 	if ((r = np_json_get_uint(o, "", "vcpus", UINT_MAX, &vcpus, err)) < 0 ||

@@ -37,16 +37,13 @@ __attribute__((format(printf, 4, 5)))
 static int np_value_fail(struct np_err *err, const char *what, const char *text,
 			 const char *fmt, ...)
 {
-	_cleanup_free_ char *quoted = np_quote_string(text, NP_SIZE_SHOWN);
-	_cleanup_free_ char *why = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&why, fmt, ap);
+	r = np_quote_vfail(err, what, text, NP_SIZE_SHOWN, fmt, ap);
 	va_end(ap);
-	return np_err_input(err, "invalid %s %s: %s", what, quoted ? quoted : "(?)",
-			    r >= 0 ? why : fmt);
+	return r;
 }
 
 /* Read the leading decimal digits of `text` into *value; *end is the first
@@ -76,8 +73,8 @@ static int np_parse_scaled(const char *text, const struct np_unit *units, size_t
 			   const char *what, const char *expected, uint64_t *out,
 			   struct np_err *err)
 {
-	const char *end;
-	uint64_t v;
+	const char *end = NULL;
+	uint64_t v = 0;
 
 	if (np_read_digits(text, &end, &v, what, err) < 0)
 		return -EINVAL;
@@ -107,8 +104,8 @@ int np_duration_parse(const char *text, uint64_t *out_ms, struct np_err *err)
 
 int np_count_parse(const char *text, unsigned max, unsigned *out, struct np_err *err)
 {
-	const char *end;
-	uint64_t v;
+	const char *end = NULL;
+	uint64_t v = 0;
 
 	if (np_read_digits(text, &end, &v, "count", err) < 0)
 		return -EINVAL;

@@ -105,6 +105,7 @@ int np_sysfs_node_cpus(const char *root, unsigned node, struct np_cpuset *out,
 
 	if (r != -ENOENT)
 		return r;
+	np_err_clear(err);
 	return np_sysfs_node_set(root, node, "cpumap", true, out, err);
 }
 

@@ -123,8 +123,9 @@ static int np_topology_hwloc_load(struct np_loader *l, struct np_err *err)
 		return r;
 	errno = 0;
 	if (hwloc_topology_load(l->hw) < 0)
-		return np_topology_bad(l, err, np_err_input(err, "hwloc cannot load it (%s)",
-							    errno ? strerror(errno) :
+		return np_topology_bad(l, err, np_err_input(err, "%s (%s)", l->kind == NP_SOURCE_XML ?
+							    "not a valid hwloc XML topology" :
+							    "hwloc cannot load it", errno ? strerror(errno) :
 							    "no CPU or no NUMA node in it"));
 	if (l->kind == NP_SOURCE_LIVE && !hwloc_topology_is_thissystem(l->hw))
 		return np_err_set(err, -EINVAL, "hwloc was redirected away from this machine "

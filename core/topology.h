@@ -46,6 +46,15 @@ struct np_topology {
  * process-global: the caller (the CLI, never the module) must have set
  * HWLOC_FSROOT to that directory first, else this is an input error.
  * A capture that fails to load is an input error naming the file and reason.
+ *
+ * Node CPUs are the kernel's view. From a sysfs tree (live or a directory)
+ * they are nodeN/cpulist, or the hex nodeN/cpumap. An XML capture only has
+ * hwloc's cpusets, which give a CPU-less node the CPUs near it; there each
+ * CPU goes to one node: plain nodes before those hwloc marks as special
+ * memory (a subtype such as MCDRAM, or a DAX device), smaller cpusets
+ * first, then lower ids. (So of two plain nodes with the same cpuset, the
+ * higher id is taken as the CPU-less one.) Free memory: libnuma live,
+ * nodeN/meminfo MemFree for a directory (else the total), the total for XML.
  */
 int np_topology_load(const char *source, struct np_topology **out, struct np_err *err);
 
@@ -55,7 +64,8 @@ void np_topology_free(struct np_topology *topo);
 /* Index into `nodes` of OS node `id`, or -1 when the machine has no such node. */
 int np_topology_node_index(const struct np_topology *topo, unsigned id);
 
-/* Distance between nodes at indexes `a` and `b` (not OS ids). */
+/* Distance between nodes at indexes `a` and `b` (not OS ids); UINT_MAX
+ * when either index is out of range. */
 unsigned np_topology_distance(const struct np_topology *topo, unsigned a, unsigned b);
 
 #endif

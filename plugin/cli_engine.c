@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cli_topology.h"
 #include "cpulist.h"
 #include "size.h"
 
@@ -37,17 +37,6 @@ static void np_cli_pause(const char *point, void *data)
 	fprintf(stderr, "numaplace: paused at %s (pid %d)\n", point, (int)getpid());
 	for (;;)
 		pause();
-}
-
-int np_cli_topology_env(const struct np_cli *cli, struct np_err *err)
-{
-	struct stat st;
-
-	if (!cli->topology || stat(cli->topology, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	if (setenv("HWLOC_FSROOT", cli->topology, 1) < 0)
-		return np_err_set(err, -errno, "HWLOC_FSROOT: %s", strerror(errno));
-	return 0;
 }
 
 int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_engine **out)

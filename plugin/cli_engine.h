@@ -15,9 +15,6 @@
  * config's FILE:LINE problems) and returns the exit code; 0 on success. */
 int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_engine **out);
 
-/* Point hwloc at a `sys/` capture when cli->topology is a directory. */
-int np_cli_topology_env(const struct np_cli *cli, struct np_err *err);
-
 /* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
  * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
  * code to stop with (the error already printed). */

@@ -84,7 +84,7 @@ static int np_hook_getenv(const char *var, const char **out)
 static int np_hook_type(struct np_lxc_env *env)
 {
 	_cleanup_free_ char *quoted = NULL;
-	const char *type;
+	const char *type = NULL;
 	int code = np_hook_getenv("LXC_HOOK_TYPE", &type);
 
 	if (code >= 0)
@@ -104,7 +104,7 @@ static int np_hook_type(struct np_lxc_env *env)
 static int np_hook_env(struct np_lxc_env *env)
 {
 	struct np_err err = NP_ERR_INIT;
-	const char *pid;
+	const char *pid = NULL;
 	int code;
 
 	if ((code = np_hook_type(env)) >= 0 ||
@@ -174,11 +174,10 @@ static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 	return code;
 }
 
-/* Whether the container's reservation is the one recorded under its name:
- * a record of another process (the same name under another lxcpath, or a
- * PID-less `reserve` this start never adopted) is not this hook's to drop. */
-static int np_hook_owns(const struct np_cli *cli, const struct np_lxc_env *env, bool *owns,
-			pid_t *holder, struct np_err *err)
+/* The PID recorded under the container's name (0: a PID-less reservation),
+ * or -1 when there is no record. */
+static int np_hook_holder(const struct np_cli *cli, const struct np_lxc_env *env,
+			  pid_t *holder, struct np_err *err)
 {
 	struct np_ledger_options lo = { .read_only = true };
 	struct np_record rec = { 0 };
@@ -188,34 +187,37 @@ static int np_hook_owns(const struct np_cli *cli, const struct np_lxc_env *env, 
 	if (r == 0)
 		r = np_ledger_read(ledger, env->name, &rec, err);
 	np_ledger_close(ledger);
-	*owns = false;
-	*holder = 0;
+	*holder = -1;
 	if (r == -ENOENT) {
 		np_err_clear(err);
 		return 0;
 	}
 	if (r < 0)
 		return np_err_wrap(err, "state %s", cli->state_dir);
-	*owns = rec.pid == env->pid;
 	*holder = rec.pid;
 	np_record_clear(&rec);
 	return 0;
 }
 
+/* Release the container's reservation. One recorded for another process
+ * (the same name under another lxcpath, or a PID-less `reserve` this start
+ * never adopted) is not this hook's to drop. */
 static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 {
 	struct np_engine *eng = NULL;
 	struct np_err err = NP_ERR_INIT;
-	bool owns;
 	pid_t holder;
 	int code = NP_EXIT_OK;
 
-	if (np_hook_owns(cli, env, &owns, &holder, &err) < 0)
+	if (np_hook_holder(cli, env, &holder, &err) < 0)
 		goto fail;
-	if (!owns) {
-		if (holder)
-			printf("guest %s is held by pid %d, not by this container (pid %d): left alone\n",
-			       env->name, (int)holder, (int)env->pid);
+	if (holder != env->pid) {
+		if (holder == 0)
+			printf("guest %s is reserved without a process, not by this container "
+			       "(pid %d): left alone\n", env->name, (int)env->pid);
+		else if (holder > 0)
+			printf("guest %s is reserved for pid %d, not for this container's pid %d: "
+			       "left alone\n", env->name, (int)holder, (int)env->pid);
 		return NP_EXIT_OK;
 	}
 	if ((code = np_cli_engine_open(cli, NP_HOOK_CONTEXT, &eng)) != 0)

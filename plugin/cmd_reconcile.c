@@ -24,6 +24,12 @@ static int np_reconcile_run(struct np_cli *cli, int argc, char **argv)
 		code = np_cli_fail("reconcile", &err);
 	for (unsigned i = 0; i < rep.n; i++)
 		printf("%s\n", rep.lines[i]);
+	if (code == NP_EXIT_OK && rep.failed) {
+		fflush(stdout);
+		fprintf(stderr, "numaplace: reconcile: %u guest%s could not be reconciled\n",
+			rep.failed, rep.failed == 1 ? "" : "s");
+		code = NP_EXIT_FAILURE;
+	}
 	np_report_clear(&rep);
 	np_err_clear(&err);
 	np_engine_close(eng);
@@ -35,6 +41,7 @@ const struct np_command np_cmd_reconcile = {
 	.synopsis = "reconcile",
 	.summary = "forget dead guests, undo half-done placements, re-apply shrunk cpusets",
 	.help = "Prints one line per change made. Corrupt records are moved aside as\n"
-		".corrupt.NAME.json in the state directory.\n",
+		".corrupt.NAME.json in the state directory. Exits 1 when a guest could\n"
+		"not be reconciled (a CPU of its cpuset still offline, say).\n",
 	.run = np_reconcile_run,
 };

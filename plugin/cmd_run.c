@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,21 @@
 #include "size.h"
 
 enum { NP_EXIT_RUN_FAILED = 125, NP_EXIT_CANNOT_EXEC = 126, NP_EXIT_NOT_FOUND = 127 };
+
+/* Print "numaplace: run: MESSAGE" and return 125, numaplace's own failure. */
+static int np_run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int np_run_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("numaplace: run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return NP_EXIT_RUN_FAILED;
+}
 
 /* What the parent tells the child once it is placed (or not). */
 struct np_run_go {
@@ -134,7 +150,7 @@ static int np_run_place(struct np_run *run)
 
 	if (!run->req.name) {
 		if (asprintf(&run->name, "run-%d", (int)run->pid) < 0)
-			return np_cli_usage("run", "out of memory"), NP_EXIT_RUN_FAILED;
+			return np_run_error("out of memory");
 		run->req.name = run->name;
 	}
 	run->req.pid = run->pid;
@@ -148,8 +164,7 @@ static int np_run_place(struct np_run *run)
 	go.mems = res.rec.mems;
 	np_result_clear(&res);
 	if (write(run->go_fd, &go, sizeof(go)) != (ssize_t)sizeof(go))
-		return np_cli_usage("run", "cannot start the child: %s", strerror(errno)),
-		       NP_EXIT_RUN_FAILED;
+		return np_run_error("cannot start the child: %s", strerror(errno));
 	return 0;
 }
 
@@ -176,14 +191,14 @@ static void np_run_release(struct np_run *run)
 	np_err_clear(&err);
 }
 
-/* Fork the child, blocked on the go pipe. */
+/* Fork the child, blocked on the go pipe. 0, or 125 after an error line. */
 static int np_run_fork(struct np_run *run)
 {
 	int go[2], ex[2];
 	sigset_t block, old;
 
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
-		return np_cli_usage("run", "pipe: %s", strerror(errno)), -1;
+		return np_run_error("pipe: %s", strerror(errno));
 	sigemptyset(&block);
 	for (size_t i = 0; i < NP_ARRAY_SIZE(np_run_signals); i++)
 		sigaddset(&block, np_run_signals[i]);
@@ -204,7 +219,7 @@ static int np_run_fork(struct np_run *run)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (run->pid < 0)
-		return np_cli_usage("run", "fork: %s", strerror(errno)), -1;
+		return np_run_error("fork: %s", strerror(errno));
 	return 0;
 }
 
@@ -263,8 +278,7 @@ static int np_run_parse(int argc, char **argv, struct np_run *run)
 		}
 	}
 	if (optind >= argc)
-		return np_cli_usage("run", "no command given: numaplace %s", np_cmd_run.synopsis),
-		       NP_EXIT_RUN_FAILED;
+		return np_run_error("no command given: numaplace %s", np_cmd_run.synopsis);
 	run->cmdv = argv + optind;
 	return -1;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bench_advisor [CALLS]: time np_advisor_builtin() on the hand-made 64-node
- * machine (16 packages x 4 nodes, asymmetric distances, nearest pair 5,6)
- * holding 1,000 guests, and print the median and the 99th percentile of
- * CALLS calls (10,000 by default) for a few requests.
+ * bench_advisor [CALLS [TOPOLOGY.xml]]: time np_advisor_builtin() on the
+ * hand-made 64-node machine (16 packages x 4 nodes, asymmetric distances,
+ * nearest pair 5,6) holding 1,000 guests, and print the median and the
+ * 99th percentile of CALLS calls (10,000 by default) for a few requests.
+ * With an hwloc XML capture, also time a 1-node and a 2-node request on it
+ * (no reservations).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -72,6 +74,33 @@ static int bench_one(const struct bench *b, struct np_advisor_input *in, struct 
 	return 0;
 }
 
+/* The 1-node and 2-node requests on a loaded capture. */
+static int bench_capture(const char *path, uint64_t *ns, unsigned calls)
+{
+	struct np_topology *t = NULL;
+	struct np_err err = NP_ERR_INIT;
+	struct np_settings s;
+	struct np_advisor_input in = { NULL, &s, NULL, NULL, 0 };
+	unsigned cpus;
+	int rc;
+
+	if (np_topology_load(path, &t, &err) < 0) {
+		fprintf(stderr, "bench_advisor: %s\n", err.msg);
+		np_err_clear(&err);
+		return 1;
+	}
+	cpus = np_cpuset_count(&t->nodes[0].cpus);
+	in.topo = t;
+	np_test_settings(&s);
+	printf("%s: %u nodes, %u CPUs, no guests, %u calls each\n", path, t->nnodes,
+	       np_cpuset_count(&t->cpus), calls);
+	rc = bench_one(&(struct bench){ "1-node request", cpus, 0, false }, &in, &s, ns, calls);
+	if (rc == 0)
+		rc = bench_one(&(struct bench){ "2-node request", cpus + 1, 0, false }, &in, &s, ns, calls);
+	np_topology_free(t);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct bench benches[] = {
@@ -95,6 +124,8 @@ int main(int argc, char **argv)
 	printf("64 nodes, %u CPUs, %u guests, %u calls each\n", np_cpuset_count(&t->cpus), GUESTS, calls);
 	for (size_t i = 0; i < NP_ARRAY_SIZE(benches) && rc == 0; i++)
 		rc = bench_one(&benches[i], &in, &s, ns, calls);
+	if (rc == 0 && argc > 2)
+		rc = bench_capture(argv[2], ns, calls);
 	np_test_records_free(recs, GUESTS);
 	free(recs);
 	free(ns);

@@ -89,6 +89,23 @@ b" LXC_PID=$$
 	np_expect "no reservation after the refusals" 0 "$(np_records)"
 	np_run --config "$conf" --state-dir "$state" hook lxc extra
 	np_expect "an operand other than lxc: exit code" 2 "$NP_RC"
+	test_stop_leaves_others
+}
+
+# post-stop drops only the container's own reservation: one made by
+# `reserve` (no PID) under the same name stays.
+test_stop_leaves_others() {
+	np_run --config "$conf" --state-dir "$state" reserve np-env-held
+	np_expect "reserve np-env-held" 0 "$NP_RC"
+	NP_OUT=$(LXC_HOOK_TYPE=post-stop LXC_NAME=np-env-held LXC_PID=$$ \
+		"$NUMAPLACE" --config "$conf" --state-dir "$state" hook lxc 2>&1)
+	np_expect "post-stop of another holder's name: exit code" 0 "$?"
+	np_expect "post-stop of another holder's name: the reservation stays" yes \
+		"$([ -e "$state/np-env-held.json" ] && echo yes || echo no)"
+	[[ $NP_OUT == *"left alone"* ]] && np_pass "post-stop says: $NP_OUT" ||
+		np_fail "post-stop output [$NP_OUT] does not say it left the reservation alone"
+	np_run --config "$conf" --state-dir "$state" release np-env-held
+	np_expect "release np-env-held" 0 "$NP_RC"
 }
 
 # Create a busybox container with no network and the hook lines `hook`.

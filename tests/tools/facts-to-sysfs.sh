@@ -34,130 +34,144 @@ if [ $# -ne 2 ] || { [ "$form" != new ] && [ "$form" != old ]; }; then
 	echo "usage: $0 [--form new|old] [--no-memfree] FACTS OUTDIR" >&2
 	exit 2
 fi
-facts=$1
-out=$2
 
-# fact KEY: the value of KEY= in the facts file (empty when absent).
-fact() {
-	sed -n "s/^$1=//p" "$facts" | head -n 1
+awk -F= -v form="$form" -v memfree="$memfree" -v sys="$2/sys/devices/system" '
+# expand(LIST, A): A[1..n] = the numbers of a cpulist, ascending; returns n.
+function expand(list, a,    parts, np, i, r, lo, hi, n, v) {
+	n = 0
+	np = split(list, parts, ",")
+	for (i = 1; i <= np; i++) {
+		if (parts[i] == "")
+			continue
+		r = split(parts[i], lo, "-")
+		hi = r == 2 ? lo[2] : lo[1]
+		for (v = lo[1] + 0; v <= hi + 0; v++)
+			a[++n] = v
+	}
+	return n
 }
 
-# expand LIST: one number per line for a cpulist ("0-3,8" -> 0 1 2 3 8).
-expand() {
-	echo "$1" | tr ',' '\n' | awk -F- 'NF == 1 && $1 != "" { print $1 }
-		NF == 2 { for (i = $1; i <= $2; i++) print i }'
+# mask(A, N): kernel hex mask of A[1..N] over `width` bits, 32-bit words,
+# most significant first ("00000000,000000ff").
+function mask(a, n,    set, i, words, w, out, word, nib, b, v) {
+	for (i = 1; i <= n; i++)
+		set[a[i]] = 1
+	words = int((width + 31) / 32)
+	out = ""
+	for (w = words - 1; w >= 0; w--) {
+		word = ""
+		for (nib = 7; nib >= 0; nib--) {
+			v = 0
+			for (b = 3; b >= 0; b--)
+				v = v * 2 + ((w * 32 + nib * 4 + b) in set)
+			word = word sprintf("%x", v)
+		}
+		out = out (out == "" ? "" : ",") word
+	}
+	return out
 }
 
-# compress: numbers on stdin (ascending) -> canonical cpulist.
-compress() {
-	awk 'function flush() { if (lo == "") return
-			out = out (out == "" ? "" : ",") (lo == hi ? lo : lo "-" hi) }
-		{ if (lo != "" && $1 == hi + 1) { hi = $1; next }
-		  flush(); lo = $1; hi = $1 }
-		END { flush(); print out }'
+# compress(A, N): canonical cpulist of A[1..N] (ascending).
+function compress(a, n,    i, lo, hi, out) {
+	out = ""
+	for (i = 1; i <= n; i++) {
+		if (i > 1 && a[i] == hi + 1) {
+			hi = a[i]
+			continue
+		}
+		if (i > 1)
+			out = out (out == "" ? "" : ",") (lo == hi ? lo : lo "-" hi)
+		lo = hi = a[i]
+	}
+	if (n)
+		out = out (out == "" ? "" : ",") (lo == hi ? lo : lo "-" hi)
+	return out
 }
 
-# mask WIDTH: numbers on stdin -> kernel hex mask of WIDTH bits
-# ("00000000,000000ff"), 32-bit words, most significant first.
-mask() {
-	awk -v width="$1" '{ set[$1] = 1 }
-		END {
-			words = int((width + 31) / 32); if (words < 1) words = 1
-			out = ""
-			for (w = words - 1; w >= 0; w--) {
-				word = ""
-				for (n = 7; n >= 0; n--) {
-					v = 0
-					for (b = 3; b >= 0; b--)
-						v = v * 2 + ((w * 32 + n * 4 + b) in set)
-					word = word sprintf("%x", v)
-				}
-				out = out (out == "" ? "" : ",") word
+# put(PATH, TEXT): queue a file; dirs collects the directories to make.
+function put(path, text,    d) {
+	files[++nfiles] = path
+	content[nfiles] = text
+	d = path
+	sub(/\/[^\/]*$/, "", d)
+	dirs[d] = 1
+}
+
+# both(BASE, LIST): BASE as a hex mask and, in the new form, BASE_list.
+function both(base, list,    a, n) {
+	n = expand(list, a)
+	put(base, mask(a, n))
+	if (form == "new")
+		put(base "_list", list)
+}
+
+function write_node(id,    dir, a, n, kb) {
+	dir = sys "/node/node" id
+	n = expand(F["node" id], a)
+	put(dir "/cpumap", mask(a, n))
+	if (form == "new")
+		put(dir "/cpulist", F["node" id])
+	kb = int(F["mem" id] / 1024)
+	text = sprintf("Node %d MemTotal:       %d kB", id, kb)
+	if (memfree == "yes")
+		text = text sprintf("\nNode %d MemFree:        %d kB\nNode %d MemUsed:        %d kB",
+				    id, int(kb / 2), id, kb - int(kb / 2))
+	put(dir "/meminfo", text)
+	put(dir "/distance", F["dist" id])
+}
+
+# write_cores(ID, PACKAGE): the cores of node ID, all in package PACKAGE.
+function write_cores(id, package,    a, n, ncores, j, k, core, nc, list, dir) {
+	n = expand(F["node" id], a)
+	ncores = int(n / smt)
+	for (j = 0; j < ncores; j++) {
+		nc = 0
+		for (k = 0; k < smt; k++)
+			core[++nc] = a[1 + j + k * ncores]
+		for (k = 1; k <= nc; k++)      # sort the siblings
+			for (m = k + 1; m <= nc; m++)
+				if (core[m] < core[k]) { t = core[k]; core[k] = core[m]; core[m] = t }
+		list = compress(core, nc)
+		for (k = 0; k < smt; k++) {
+			dir = sys "/cpu/cpu" a[1 + j + k * ncores] "/topology"
+			put(dir "/core_id", j)
+			put(dir "/physical_package_id", package)
+			if (form == "new") {
+				both(dir "/core_cpus", list)
+				both(dir "/package_cpus", F["node" id])
 			}
-			print out
-		}'
+			both(dir "/thread_siblings", list)
+			both(dir "/core_siblings", F["node" id])
+		}
+	}
 }
 
-# put FILE TEXT: write TEXT and a newline to FILE, making its directory.
-put() {
-	mkdir -p "$(dirname "$1")"
-	printf '%s\n' "$2" >"$1"
-}
+/^#/ || !/=/ { next }
+{ F[$1] = substr($0, length($1) + 2) }
 
-# both BASE LIST: BASE (hex mask) and, in the new form, BASE_list.
-both() {
-	put "$1" "$(expand "$2" | mask "$width")"
-	if [ "$form" = new ]; then
-		put "${1}_list" "$2"
-	fi
-}
-
-node_ids=$(fact node_ids)
-all_cpus=$(fact cpus)
-smt=$(fact smt_threads_per_core)
-last_cpu=$(expand "$all_cpus" | tail -n 1)
-width=$((last_cpu + 1))
-sys=$out/sys/devices/system
-mkdir -p "$sys/node" "$sys/cpu"
-
-put "$sys/node/online" "$node_ids"
-put "$sys/node/possible" "$node_ids"
-put "$sys/cpu/online" "$all_cpus"
-put "$sys/cpu/possible" "$all_cpus"
-put "$sys/cpu/present" "$all_cpus"
-
-# write_node N: nodeN/{cpumap,cpulist,meminfo,distance}.
-write_node() {
-	local n=$1 cpus kb dir=$sys/node/node$1
-	cpus=$(fact "node$n")
-	put "$dir/cpumap" "$(expand "$cpus" | mask "$width")"
-	if [ "$form" = new ]; then
-		put "$dir/cpulist" "$cpus"
-	fi
-	kb=$(($(fact "mem$n") / 1024))
-	{
-		printf 'Node %u MemTotal:       %u kB\n' "$n" "$kb"
-		if [ "$memfree" = yes ]; then
-			printf 'Node %u MemFree:        %u kB\n' "$n" $((kb / 2))
-			printf 'Node %u MemUsed:        %u kB\n' "$n" $((kb - kb / 2))
-		fi
-	} >"$dir/meminfo"
-	put "$dir/distance" "$(fact "dist$n")"
-}
-
-# write_cpu CPU CORE_ID PACKAGE_ID CORE_LIST PACKAGE_LIST: cpuN/topology.
-write_cpu() {
-	local dir=$sys/cpu/cpu$1/topology
-	put "$dir/core_id" "$2"
-	put "$dir/physical_package_id" "$3"
-	if [ "$form" = new ]; then
-		both "$dir/core_cpus" "$4"
-		both "$dir/package_cpus" "$5"
-	fi
-	both "$dir/thread_siblings" "$4"
-	both "$dir/core_siblings" "$5"
-}
-
-# write_cores N PACKAGE: the cores of node N, all in package PACKAGE.
-write_cores() {
-	local -a cpus
-	local ncores j k core
-	mapfile -t cpus < <(expand "$(fact "node$1")")
-	ncores=$((${#cpus[@]} / smt))
-	for ((j = 0; j < ncores; j++)); do
-		core=$(for ((k = 0; k < smt; k++)); do echo "${cpus[j + k * ncores]}"; done |
-			sort -n | compress)
-		for ((k = 0; k < smt; k++)); do
-			write_cpu "${cpus[j + k * ncores]}" "$j" "$2" "$core" "$(fact "node$1")"
-		done
-	done
-}
-
-package=0
-for n in $(expand "$node_ids"); do
-	write_node "$n"
-	if [ -n "$(fact "node$n")" ]; then
-		write_cores "$n" "$package"
-		package=$((package + 1))
-	fi
-done
+END {
+	smt = F["smt_threads_per_core"]
+	ncpu = expand(F["cpus"], cpus)
+	width = cpus[ncpu] + 1
+	put(sys "/node/online", F["node_ids"])
+	put(sys "/node/possible", F["node_ids"])
+	put(sys "/cpu/online", F["cpus"])
+	put(sys "/cpu/possible", F["cpus"])
+	put(sys "/cpu/present", F["cpus"])
+	nn = expand(F["node_ids"], ids)
+	package = 0
+	for (i = 1; i <= nn; i++) {
+		write_node(ids[i])
+		if (F["node" ids[i]] != "")
+			write_cores(ids[i], package++)
+	}
+	cmd = "mkdir -p"
+	for (d in dirs)
+		cmd = cmd " \047" d "\047"
+	if (system(cmd) != 0)
+		exit 1
+	for (i = 1; i <= nfiles; i++) {
+		print content[i] > files[i]
+		close(files[i])
+	}
+}' "$1"

@@ -18,14 +18,26 @@ if [ $# -ne 1 ]; then
 fi
 xml=$1
 
-# compress: numbers (one per line or comma separated) -> canonical cpulist.
+# compress: on each input line, comma-separated numbers -> canonical cpulist.
 compress() {
-	tr ',' '\n' | sed '/^$/d' | sort -n -u | awk '
-		function flush() { if (lo == "") return
-			out = out (out == "" ? "" : ",") (lo == hi ? lo : lo "-" hi) }
-		{ if (lo != "" && $1 == hi + 1) { hi = $1; next }
-		  flush(); lo = $1; hi = $1 }
-		END { flush(); print out }'
+	awk -F, '{
+		n = 0
+		for (i = 1; i <= NF; i++)
+			if ($i != "")
+				v[++n] = $i + 0
+		for (i = 2; i <= n; i++)          # insertion sort
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		out = ""
+		for (i = 1; i <= n; i++) {
+			if (i > 1 && v[i] == hi + 1) { hi = v[i]; continue }
+			if (i > 1)
+				out = out (out == "" ? "" : ",") (lo == hi ? lo : lo "-" hi)
+			lo = hi = v[i]
+		}
+		if (n)
+			out = out (out == "" ? "" : ",") (lo == hi ? lo : lo "-" hi)
+		print out
+	}'
 }
 
 calc() {
@@ -63,9 +75,22 @@ echo "packages=$(calc -N package all)"
 echo "cores=$(calc -N core all)"
 echo "pus=$(calc -N pu all)"
 echo "cpus=$(calc --intersect pu --po all | compress)"
-for n in $(echo "$node_ids" | tr ',' '\n' | awk -F- '{ e = NF == 2 ? $2 : $1; for (i = $1; i <= e; i++) print i }'); do
-	echo "node$n=$(calc --pi --po --intersect pu "numa:$n" | compress)"
-	echo "mem$n=$(hwloc-info --input "$xml" -p "numa:$n" | sed -n 's/^ local memory = //p')"
+# One hwloc-calc for every node's PUs (locations on stdin, one answer a
+# line), one hwloc-info for every node's memory.
+nodes=$(echo "$node_ids" | tr ',' '\n' | awk -F- '{ e = NF == 2 ? $2 : $1; for (i = $1; i <= e; i++) print i }')
+mapfile -t pus < <(echo "$nodes" | sed 's/^/numa:/' | calc --pi --po -I pu 2>/dev/null |
+	grep -v '^Waiting for locations' | compress)
+declare -A mem=()
+while read -r id bytes; do
+	mem[$id]=$bytes
+done < <(hwloc-info --input "$xml" numa:all | awk '
+	/^ os index = / { id = $NF }
+	/^ local memory = / { print id, $NF }')
+i=0
+for n in $nodes; do
+	echo "node$n=${pus[i]}"
+	echo "mem$n=${mem[$n]}"
+	i=$((i + 1))
 done
 dist=$(distances)
 if [ -n "$dist" ]; then

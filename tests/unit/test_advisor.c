@@ -815,6 +815,15 @@ static uint64_t ref_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
+static unsigned ref_index(const struct np_topology *t, unsigned id)
+{
+	for (unsigned i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].id == id)
+			return i;
+	fail();
+	return 0;
+}
+
 static void ref_rooms(struct ref *r, const struct np_record *recs, size_t nrecs)
 {
 	uint64_t shared[REF_MAX] = { 0 }, mem[REF_MAX] = { 0 };
@@ -825,7 +834,7 @@ static void ref_rooms(struct ref *r, const struct np_record *recs, size_t nrecs)
 		np_cpuset_or(&held, &held, &recs[i].exclusive);
 	for (size_t i = 0; i < nrecs; i++) {
 		for (unsigned b = 0; b < recs[i].nbookings; b++) {
-			unsigned node = recs[i].bookings[b].node;
+			unsigned node = ref_index(r->t, recs[i].bookings[b].node);
 
 			mem[node] += recs[i].bookings[b].memory;
 			if (np_cpuset_empty(&recs[i].exclusive))
@@ -836,7 +845,7 @@ static void ref_rooms(struct ref *r, const struct np_record *recs, size_t nrecs)
 	for (unsigned i = 0; i < r->t->nnodes; i++) {
 		const struct np_node *node = &r->t->nodes[i];
 		struct np_cpuset mine, mine_held;
-		bool pool = !r->s->has_mems || np_cpuset_has(&r->s->mems, i);
+		bool pool = !r->s->has_mems || np_cpuset_has(&r->s->mems, node->id);
 
 		np_cpuset_and(&mine, &node->cpus, &usable);
 		np_cpuset_and(&mine_held, &node->cpus, &held);
@@ -1011,12 +1020,14 @@ static size_t ref_records(const struct np_topology *t, struct np_record *recs, u
 
 		snprintf(name, sizeof(name), "r%zu", g);
 		np_cpuset_zero(&excl);
-		if (cpu >= 0 && rnd(seed) % 3 == 0 && !np_cpuset_has(&taken, (unsigned)cpu + 0)) {
+		unsigned id = t->nodes[node].id;
+
+		if (cpu >= 0 && rnd(seed) % 3 == 0 && !np_cpuset_has(&taken, (unsigned)cpu)) {
 			np_cpuset_add(&excl, (unsigned)cpu);
 			np_cpuset_add(&taken, (unsigned)cpu);
-			np_test_record(&recs[g], name, &excl, &excl, 1, &node, (unsigned[]){ 1 }, &memory);
+			np_test_record(&recs[g], name, &excl, &excl, 1, &id, (unsigned[]){ 1 }, &memory);
 		} else {
-			np_test_record(&recs[g], name, &t->nodes[node].cpus, NULL, 1, &node, &vcpus, &memory);
+			np_test_record(&recs[g], name, &t->nodes[node].cpus, NULL, 1, &id, &vcpus, &memory);
 		}
 	}
 	return n;
@@ -1040,13 +1051,14 @@ static void ref_settings(struct np_settings *s, const struct np_topology *t, uin
 		s->has_mems = true;
 		for (unsigned i = 0; i < t->nnodes; i++)
 			if (rnd(seed) % 3)
-				np_cpuset_add(&s->mems, i);
+				np_cpuset_add(&s->mems, t->nodes[i].id);
 	}
 }
 
-static void ref_check_one(uint64_t *seed)
+/* Random reservations, settings and request on `t`: the builtin advisor
+ * must choose what the reference chooses, or fail when it finds nothing. */
+static void ref_check(const struct np_topology *t, uint64_t *seed)
 {
-	struct np_topology *t = ref_machine(seed);
 	struct np_record recs[8];
 	struct np_settings s;
 	struct np_advice adv = { 0 };
@@ -1070,16 +1082,17 @@ static void ref_check_one(uint64_t *seed)
 		assert_int_equal(rc, 0);
 		np_cpuset_zero(&ids);
 		for (unsigned i = 0; i < want.n; i++)
-			np_cpuset_add(&ids, want.idx[i]);
+			np_cpuset_add(&ids, t->nodes[want.idx[i]].id);
 		assert_true(np_cpuset_equal(&ids, &adv.nodes));
 		for (unsigned b = 0; b < adv.nbookings; b++) {
-			assert_true(adv.bookings[b].vcpus <= r.vroom[adv.bookings[b].node]);
-			assert_true(adv.bookings[b].memory <= r.mroom[adv.bookings[b].node]);
+			unsigned i = ref_index(t, adv.bookings[b].node);
+
+			assert_true(adv.bookings[b].vcpus <= r.vroom[i]);
+			assert_true(adv.bookings[b].memory <= r.mroom[i]);
 		}
 	}
 	np_advice_clear(&adv);
 	np_test_records_free(recs, nrecs);
-	np_test_topology_free(t);
 }
 
 static void test_bruteforce_reference(void **state)
@@ -1087,8 +1100,122 @@ static void test_bruteforce_reference(void **state)
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 
 	(void)state;
-	for (unsigned i = 0; i < 4000; i++)
-		ref_check_one(&seed);
+	for (unsigned i = 0; i < 4000; i++) {
+		struct np_topology *t = ref_machine(&seed);
+
+		ref_check(t, &seed);
+		np_test_topology_free(t);
+	}
+}
+
+/* A capture of tests/fixtures/topologies, loaded by core/topology. */
+static struct np_topology *capture(const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	struct np_topology *t = NULL;
+	struct np_err err = NP_ERR_INIT;
+
+	assert_true(asprintf(&path, "%s/topologies/%s.xml", NP_FIXTURES, name) > 0);
+	if (np_topology_load(path, &t, &err) < 0)
+		print_error("%s: %s\n", path, err.msg);
+	assert_non_null(t);
+	return t;
+}
+
+/* 64 nodes of 4 CPUs; the nearest pair is 5,6 (11 both ways), other pairs
+ * of a package are 12 one way and 13 the other. */
+static void test_capture_64n_asym(void **state)
+{
+	struct np_topology *t = capture("64n-synthetic-asym");
+	struct np_settings s;
+	struct call c = { t, &s, NULL, 0 };
+
+	(void)state;
+	np_test_settings(&s);
+	assert_choice(&c, 1, 0, "0");
+	assert_choice(&c, 5, 0, "5-6");
+	/* grown from 5,6: 4 and 7 tie on distances, the lower id goes */
+	assert_choice(&c, 9, 0, "4-6");
+	np_topology_free(t);
+}
+
+/* Nodes 0-3 with 2 CPUs and 16 GiB; 4 (32 GiB) is nearest to node 1, 5
+ * (64 GiB) to nodes 2 and 3. */
+static void test_capture_cpuless(void **state)
+{
+	struct np_topology *t = capture("6n-8pu-2cpuless");
+	struct np_settings s;
+	struct call c = { t, &s, NULL, 0 };
+
+	(void)state;
+	np_test_settings(&s);
+	assert_choice(&c, 2, 16 * NP_GIB, "0");
+	assert_choice(&c, 1, 20 * NP_GIB, "1,4");
+	/* 1 + 4 would need 5 too (largest distance 30): 2 + 5 holds it at 17 */
+	assert_choice(&c, 1, 60 * NP_GIB, "2,5");
+	assert_choice(&c, 1, 80 * NP_GIB, "2,5");
+	/* both memory nodes with any CPU node: largest distance 30 everywhere,
+	 * node 1 (mean 142/6) ties with 2 and 3 and has the lowest id */
+	assert_choice(&c, 1, 81 * NP_GIB, "1,4-5");
+	np_topology_free(t);
+}
+
+/* POWER with node ids 0-1,4-5,8-9,12-13, 32 PUs per node in cores of 4. */
+static void test_capture_sparse_ids(void **state)
+{
+	struct np_topology *t = capture("8n-ppc64-256pu-smt4-sparseids");
+	struct np_settings s;
+	struct np_record rec;
+	struct np_advice adv = { 0 };
+	struct call c = { t, &s, &rec, 0 };
+
+	(void)state;
+	np_test_settings(&s);
+	assert_choice(&c, 40, 0, "0-1");
+	np_test_record(&rec, "busy", &t->nodes[0].cpus, NULL, 1, (unsigned[]){ 0 }, (unsigned[]){ 30 }, NULL);
+	c.nrecs = 1;
+	assert_choice(&c, 40, 0, "4-5");
+	assert_choice(&c, 2, 0, "0");
+	s.exclusive = true;
+	assert_int_equal(builtin(&c, 6, 0, &adv, NULL), 0);
+	assert_list(&adv.exclusive, "32-37");
+	np_advice_clear(&adv);
+	np_test_records_free(&rec, 1);
+	np_topology_free(t);
+}
+
+/* AMD Bulldozer, 8 nodes of 8 CPUs, distances 16 and 22. */
+static void test_capture_bulldozer(void **state)
+{
+	struct np_topology *t = capture("8n-amd64-bulldozer-64pu");
+	struct np_settings s;
+	struct call c = { t, &s, NULL, 0 };
+
+	(void)state;
+	np_test_settings(&s);
+	assert_choice(&c, 12, 0, "0-1");
+	/* the first triple whose pairs are all at 16 */
+	assert_choice(&c, 20, 0, "0-1,4");
+	np_topology_free(t);
+}
+
+/* The reference on every capture of at most 8 nodes. */
+static void test_capture_reference(void **state)
+{
+	static const char *const names[] = {
+		"2n-x86_64-32pu-smt2", "4n-amd64-8pu", "6n-8pu-2cpuless",
+		"8n-amd64-bulldozer-64pu", "8n-ppc64-256pu-smt4-sparseids",
+	};
+	uint64_t seed = 0x2545f4914f6cdd1du;
+
+	(void)state;
+	for (size_t i = 0; i < NP_ARRAY_SIZE(names); i++) {
+		struct np_topology *t = capture(names[i]);
+
+		for (unsigned k = 0; k < 300; k++)
+			ref_check(t, &seed);
+		np_topology_free(t);
+	}
 }
 
 int main(void)
@@ -1115,6 +1242,11 @@ int main(void)
 		cmocka_unit_test(test_advice_to_record),
 		cmocka_unit_test(test_machine64),
 		cmocka_unit_test(test_bruteforce_reference),
+		cmocka_unit_test(test_capture_64n_asym),
+		cmocka_unit_test(test_capture_cpuless),
+		cmocka_unit_test(test_capture_sparse_ids),
+		cmocka_unit_test(test_capture_bulldozer),
+		cmocka_unit_test(test_capture_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -361,6 +361,59 @@ static void test_v1_fill_copies_parent(void **state)
 	assert_false(exists(f, "cg/empty/g"));
 }
 
+/* v1 after CPU 3 went offline and came back: the root has it again, the
+ * ancestors lost it. Widening gives each ancestor, top-level first, what of
+ * the placement its parent has; the group itself is left to apply. */
+static void test_v1_widen_ancestors(void **state)
+{
+	struct fake *f = *state;
+	struct np_cgroup_placement pl = placement("2-3", "0-1", true);
+
+	put(f, "cg/cpuset.cpus", "0-3\n");
+	put(f, "cg/cpuset.mems", "0-1\n");
+	put(f, "cg/np/cpuset.cpus", "0-2\n");
+	put(f, "cg/np/cpuset.mems", "0-1\n");
+	put(f, "cg/np/sub/cpuset.cpus", "1\n");
+	put(f, "cg/np/sub/cpuset.mems", "0\n");
+	put(f, "cg/np/sub/g/cpuset.cpus", "2\n");
+	put(f, "cg/np/sub/g/cpuset.mems", "0\n");
+	assert_int_equal(np_cgroup_widen(f->cg, "np/sub/g", &pl, &f->err), 0);
+	expect_file(f, "cg/np/cpuset.cpus", "0-3");
+	expect_file(f, "cg/np/cpuset.mems", "0-1\n");
+	expect_file(f, "cg/np/sub/cpuset.cpus", "1-3");
+	expect_file(f, "cg/np/sub/cpuset.mems", "0-1");
+	expect_file(f, "cg/np/sub/g/cpuset.cpus", "2\n");
+}
+
+/* Only what the parent has is added; a top-level group has no ancestor to
+ * widen; a bad path is refused. */
+static void test_v1_widen_only_from_parent(void **state)
+{
+	struct fake *f = *state;
+	struct np_cgroup_placement pl = placement("3", "0", true);
+
+	put(f, "cg/cpuset.cpus", "0-2\n");
+	put(f, "cg/cpuset.mems", "0\n");
+	put(f, "cg/np/cpuset.cpus", "0-1\n");
+	put(f, "cg/np/cpuset.mems", "0\n");
+	assert_int_equal(np_cgroup_widen(f->cg, "np/g", &pl, &f->err), 0);
+	expect_file(f, "cg/np/cpuset.cpus", "0-1\n");
+	assert_int_equal(np_cgroup_widen(f->cg, "np", &pl, &f->err), 0);
+	expect_file(f, "cg/np/cpuset.cpus", "0-1\n");
+	assert_int_equal(np_cgroup_widen(f->cg, "np/../g", &pl, &f->err), -EINVAL);
+	np_err_clear(&f->err);
+}
+
+/* v2 keeps cpuset.cpus through hotplug: nothing is read or written. */
+static void test_v2_widen_does_nothing(void **state)
+{
+	struct fake *f = *state;
+	struct np_cgroup_placement pl = placement("3", "0", true);
+
+	assert_int_equal(np_cgroup_widen(f->cg, "np/g", &pl, &f->err), 0);
+	assert_false(exists(f, "cg/np"));
+}
+
 static void test_create_existing_guest(void **state)
 {
 	struct fake *f = *state;
@@ -522,6 +575,9 @@ int main(void)
 		V1(test_v1_apply_reads_before_writing),
 		V1(test_v1_fills_made_ancestors),
 		V1(test_v1_fill_copies_parent),
+		V1(test_v1_widen_ancestors),
+		V1(test_v1_widen_only_from_parent),
+		V2(test_v2_widen_does_nothing),
 		BOTH(test_create_existing_guest),
 		BOTH(test_read_effective_files),
 		BOTH(test_read_root),

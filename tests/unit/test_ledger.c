@@ -275,6 +275,7 @@ static void test_write_read(void **state)
 	assert_string_equal(names, ".lock web-1.json");
 	np_record_clear(&rec);
 	np_ledger_close(l);
+	np_err_clear(&err);
 }
 
 static void test_names_checked(void **state)
@@ -557,6 +558,45 @@ static void test_lock_timeout_names_holder(void **state)
 	np_err_clear(&err);
 }
 
+/* A waiter with the longest timeout waits, not times out at once: it gets
+ * the lock when the holder dies. (The pause before the kill only gives a
+ * broken waiter the chance to fail; a working one passes either way.) */
+static void test_lock_unbounded_timeout(void **state)
+{
+	struct fixture *fx = *state;
+	pid_t parent = getpid(), holder, waiter;
+	int status, p[2];
+	char c;
+
+	np_ledger_close(open_ledger(fx->dir, 0));
+	holder = spawn_paused(fx->dir, "after-lock", NULL);
+	assert_int_equal(pipe(p), 0);
+	waiter = fork();
+	assert_true(waiter >= 0);
+	if (waiter == 0) {
+		struct np_ledger *l;
+
+		die_with_parent(parent);
+		close(p[0]);
+		l = open_ledger(fx->dir, 0);
+		if (np_ledger_lock(l, NULL) != -ETIMEDOUT)
+			_exit(2);
+		np_ledger_close(l);
+		l = open_ledger(fx->dir, UINT64_MAX);
+		if (write(p[1], "w", 1) != 1)
+			_exit(3);
+		_exit(np_ledger_lock(l, NULL) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	usleep(200 * 1000);
+	kill_reap(holder);
+	assert_int_equal(waitpid(waiter, &status, 0), waiter);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static long lock_file_pid(const char *dir)
 {
 	char path[160], buf[32] = { 0 };
@@ -734,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collect_and_quarantine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_timeout_names_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_unbounded_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_pid_and_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mutual_exclusion, setup, teardown),

@@ -38,6 +38,13 @@
  * mutex); contexts over the same state directory serialise through its lock
  * file, as separate processes do. close() must not race with other calls on
  * the same context.
+ *
+ * Shared libraries: the module links libcgroup, hwloc, libnuma, inih and
+ * json-c dynamically, so it shares them with a host that uses them too. It
+ * runs libcgroup's cgroup_init() once per process, when a call first needs
+ * the cpuset hierarchy; a host that uses libcgroup itself should have run
+ * cgroup_init() before, since that call disturbs libcgroup work in other
+ * threads.
  */
 #define NUMAPLACE_ABI_VERSION 1
 #define NUMAPLACE_PLUGIN_ENTRY "numaplace_plugin_entry"
@@ -134,7 +141,8 @@ struct numaplace_plugin {
 	/* Open a context: load the policy `config`, then its drop-ins
 	 * `config`.d/NAME.conf (all-or-nothing). NULL takes the default
 	 * /etc/numaplace/numaplace.conf, which may be missing (built-in
-	 * defaults); a file the caller names must exist. */
+	 * defaults); a file the caller names must exist. `*out` is set only
+	 * on success; `opts` NULL takes every default. */
 	int (*open)(const char *config, const struct numaplace_open_options *opts,
 		    struct numaplace_context **out, struct numaplace_error *err);
 
