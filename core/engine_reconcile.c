@@ -163,8 +163,9 @@ static int np_reconcile_regroup(struct np_reconcile *rc, struct np_cgroup *cg,
 		return 0;
 	r = np_reconcile_return(rc, cg, rec, now, &moved, err);
 	if (r == 0 && moved > 1)
-		np_report_add(rc->rep, "moved %s's pid %d and %u processes it started back from "
-			      "\"/%s\" into %s", rec->name, (int)rec->pid, moved - 1, now, rec->cgroup);
+		np_report_add(rc->rep, "moved %s's pid %d and %u process%s it started back from "
+			      "\"/%s\" into %s", rec->name, (int)rec->pid, moved - 1,
+			      moved == 2 ? "" : "es", now, rec->cgroup);
 	else if (r == 0 && moved)
 		np_report_add(rc->rep, "moved %s's pid %d back from \"/%s\" into %s", rec->name,
 			      (int)rec->pid, now, rec->cgroup);

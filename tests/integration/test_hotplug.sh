@@ -100,7 +100,9 @@ np_run --config "$conf" --state-dir "$NP_STATE" reconcile
 np_expect "reconcile" 0 "$NP_RC"
 np_expect "reconcile says what it restored" \
 	"restored h1: cpus $all (were $left)
-restored h2: cpus $cpu (were none), its tasks moved back into its group" "$NP_OUT"
+restored h2: cpus $cpu (were none)
+moved h2's pid $g2 and 1 process it started back from \"/$NP_PARENT\" into $NP_PARENT/h2" \
+	"$NP_OUT"
 np_expect "the parents have the CPU back" "$all $all" \
 	"$(cat "$NP_CG/$NP_TOP/cpuset.cpus") $(cat "$NP_CG/$NP_PARENT/cpuset.cpus")"
 np_expect "h1 and h2 have their cpus back" "$all $cpu" \
