@@ -137,28 +137,11 @@ static void np_call_shrink_shared(struct np_call *call, const struct np_record *
 	np_err_clear(&local);
 }
 
-int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
-		     struct np_result *out, struct np_err *err)
+static int np_advise_locked(struct np_call *call, struct np_result *res, struct np_err *err)
 {
-	struct np_call call = { .eng = eng, .req = req };
-	struct np_result res = { 0 };
-	int r;
+	int r = np_call_begin(call, true, err);
 
-	if (np_name_validate(req->name, err) < 0)
-		return -EINVAL;
-	pthread_mutex_lock(&eng->lock);
-	r = np_call_begin(&call, true, err);
-	if (r == 0)
-		r = np_call_decide(&call, &res.rec, err);
-	np_call_clear(&call);
-	pthread_mutex_unlock(&eng->lock);
-	if (r < 0) {
-		np_record_clear(&res.rec);
-		return r;
-	}
-	res.memory_mode = call.guest.settings.memory_mode;
-	*out = res;
-	return 0;
+	return r < 0 ? r : np_call_decide(call, &res->rec, err);
 }
 
 /* An existing record under the same name, for reserve: a PID-less
@@ -185,38 +168,21 @@ static int np_reserve_existing(struct np_call *call, struct np_result *res, stru
 	return r;
 }
 
-int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
-		      struct np_result *out, struct np_err *err)
+static int np_reserve_locked(struct np_call *call, struct np_result *res, struct np_err *err)
 {
-	struct np_call call = { .eng = eng, .req = req };
-	struct np_result res = { 0 };
-	int r;
+	int r = np_call_begin(call, false, err);
 
-	if (np_name_validate(req->name, err) < 0)
-		return -EINVAL;
-	pthread_mutex_lock(&eng->lock);
-	r = np_call_begin(&call, false, err);
 	if (r == 0)
-		r = np_reserve_existing(&call, &res, err);
-	if (r == 0) {
-		r = np_call_decide(&call, &res.rec, err);
-		res.rec.phase = NP_PHASE_RESERVED;
-		if (r == 0 && (r = np_ledger_write(call.ledger, &res.rec, err)) == 0) {
-			np_call_shrink_shared(&call, &res.rec);
-			np_call_log(&call, "reserved", &res.rec);
-		}
-	}
-	if (r < 0)
-		np_call_fail(&call, "reserve", err);
-	np_call_clear(&call);
-	pthread_mutex_unlock(&eng->lock);
-	if (r < 0) {
-		np_record_clear(&res.rec);
-		return r;
-	}
-	res.memory_mode = call.guest.settings.memory_mode;
-	*out = res;
-	return 0;
+		r = np_reserve_existing(call, res, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = np_call_decide(call, &res->rec, err);
+	res->rec.phase = NP_PHASE_RESERVED;
+	if (r == 0)
+		r = np_ledger_write(call->ledger, &res->rec, err);
+	if (r == 0)
+		np_call_shrink_shared(call, &res->rec);
+	return r;
 }
 
 /* What to do about a record already kept under the guest's name. */
@@ -361,8 +327,14 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	return r;
 }
 
-int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
-		    struct np_result *out, struct np_err *err)
+typedef int (*np_call_fn)(struct np_call *call, struct np_result *res, struct np_err *err);
+
+/* One request under the engine's mutex: `fn` does the work; `what` names
+ * it in the log ("reserve": "reserved …" or "reserve … failed"), NULL for
+ * advise, which logs nothing. `*out` is set only on success. */
+static int np_engine_call(struct np_engine *eng, const struct np_request_opts *req,
+			  np_call_fn fn, const char *what, const char *done,
+			  struct np_result *out, struct np_err *err)
 {
 	struct np_call call = { .eng = eng, .req = req };
 	struct np_result res = { 0 };
@@ -371,11 +343,11 @@ int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
 	if (np_name_validate(req->name, err) < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&eng->lock);
-	r = np_place_locked(&call, &res, err);
-	if (r < 0)
-		np_call_fail(&call, "place", err);
-	else if (!res.noop)
-		np_call_log(&call, "placed", &res.rec);
+	r = fn(&call, &res, err);
+	if (r < 0 && what)
+		np_call_fail(&call, what, err);
+	else if (r == 0 && what && !res.noop)
+		np_call_log(&call, done, &res.rec);
 	np_call_clear(&call);
 	pthread_mutex_unlock(&eng->lock);
 	if (r < 0) {
@@ -385,4 +357,22 @@ int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
 	res.memory_mode = call.guest.settings.memory_mode;
 	*out = res;
 	return 0;
+}
+
+int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
+		     struct np_result *out, struct np_err *err)
+{
+	return np_engine_call(eng, req, np_advise_locked, NULL, NULL, out, err);
+}
+
+int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
+		      struct np_result *out, struct np_err *err)
+{
+	return np_engine_call(eng, req, np_reserve_locked, "reserve", "reserved", out, err);
+}
+
+int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
+		    struct np_result *out, struct np_err *err)
+{
+	return np_engine_call(eng, req, np_place_locked, "place", "placed", out, err);
 }
