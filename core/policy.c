@@ -217,12 +217,17 @@ const char *const *np_policy_files(const struct np_policy *policy, unsigned *n)
 int np_diags_vadd(struct np_diags *diags, const char *file, unsigned line, bool warning,
 		  const char *fmt, va_list ap)
 {
-	struct np_diag *grown = realloc(diags->items, (diags->n + 1) * sizeof(*grown));
 	struct np_diag d = { .line = line, .warning = warning };
 
-	if (!grown)
-		return -ENOMEM;
-	diags->items = grown;
+	if (diags->n == diags->cap) {
+		unsigned cap = diags->cap ? 2 * diags->cap : 16;
+		struct np_diag *grown = realloc(diags->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		diags->items = grown;
+		diags->cap = cap;
+	}
 	d.file = strdup(file);
 	if (!d.file || vasprintf(&d.msg, fmt, ap) < 0) {
 		free(d.file);
@@ -256,6 +261,7 @@ void np_diags_clear(struct np_diags *diags)
 	free(diags->items);
 	diags->items = NULL;
 	diags->n = 0;
+	diags->cap = 0;
 }
 
 int np_diags_move(struct np_diags *to, struct np_diags *from)
@@ -273,10 +279,12 @@ int np_diags_move(struct np_diags *to, struct np_diags *from)
 	}
 	memcpy(grown + to->n, from->items, from->n * sizeof(*grown));
 	to->items = grown;
+	to->cap = to->n + from->n;
 	to->n += from->n;
 	free(from->items);
 	from->items = NULL;
 	from->n = 0;
+	from->cap = 0;
 	return 0;
 }
 

@@ -93,6 +93,7 @@ struct np_diag {
 
 struct np_diags {
 	unsigned n;
+	unsigned cap;           /* room in items; grows by doubling */
 	struct np_diag *items;
 };
 

@@ -16,15 +16,19 @@
 void np_load_verror(struct np_load *ld, const char *file, unsigned line,
 		    const char *fmt, va_list ap)
 {
-	unsigned *ranks = realloc(ld->ranks, (ld->diags.n + 1) * sizeof(*ranks));
-
 	ld->nerrors++;
-	if (!ranks) {
-		ld->fatal = -ENOMEM;
-		return;
+	if (ld->diags.n == ld->ranks_cap) {
+		unsigned cap = ld->ranks_cap ? 2 * ld->ranks_cap : 16;
+		unsigned *ranks = realloc(ld->ranks, cap * sizeof(*ranks));
+
+		if (!ranks) {
+			ld->fatal = -ENOMEM;
+			return;
+		}
+		ld->ranks = ranks;
+		ld->ranks_cap = cap;
 	}
-	ld->ranks = ranks;
-	ranks[ld->diags.n] = ld->rank;
+	ld->ranks[ld->diags.n] = ld->rank;
 	if (np_diags_vadd(&ld->diags, file, line, false, fmt, ap) < 0)
 		ld->fatal = -ENOMEM;
 }

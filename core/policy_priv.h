@@ -76,6 +76,7 @@ struct np_load {
 	struct np_diags diags;
 	unsigned nerrors;
 	unsigned *ranks;  /* per diagnostic: index of its file among those read */
+	unsigned ranks_cap;
 	unsigned rank;    /* the rank of the file being read */
 	int fatal;        /* -ENOMEM: stop and fail */
 };
