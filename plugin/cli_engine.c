@@ -161,21 +161,18 @@ void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 	putchar('\n');
 }
 
-int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
-		  bool want_pid, np_cli_decide_fn fn)
+int np_cli_decide_request(struct np_cli *cli, const char *context,
+			  const struct np_request_opts *req, np_cli_decide_fn fn)
 {
-	struct np_request_opts req = { .target = NP_TARGET_CREATE };
 	struct np_engine *eng = NULL;
 	struct np_result res = { 0 };
 	struct np_err err = NP_ERR_INIT;
-	int code = np_cli_request_parse(cmd, argc, argv, want_pid, &req);
+	int code = np_cli_engine_open(cli, context, &eng);
 
-	if (code >= 0)
+	if (code != 0)
 		return code;
-	if ((code = np_cli_engine_open(cli, cmd->name, &eng)) != 0)
-		return code;
-	if (fn(eng, &req, &res, &err) < 0) {
-		code = np_cli_fail(cmd->name, &err);
+	if (fn(eng, req, &res, &err) < 0) {
+		code = np_cli_fail(context, &err);
 	} else {
 		np_cli_print_result(cli, &res);
 		code = NP_EXIT_OK;
@@ -184,4 +181,13 @@ int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, ch
 	np_err_clear(&err);
 	np_engine_close(eng);
 	return code;
+}
+
+int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
+		  bool want_pid, np_cli_decide_fn fn)
+{
+	struct np_request_opts req = { .target = NP_TARGET_CREATE };
+	int code = np_cli_request_parse(cmd, argc, argv, want_pid, &req);
+
+	return code >= 0 ? code : np_cli_decide_request(cli, cmd->name, &req, fn);
 }

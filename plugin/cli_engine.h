@@ -37,6 +37,11 @@ void np_cli_print_result(const struct np_cli *cli, const struct np_result *res);
 typedef int (*np_cli_decide_fn)(struct np_engine *eng, const struct np_request_opts *req,
 				struct np_result *out, struct np_err *err);
 
+/* Open the engine, call `fn` with `req`, print the result or the one
+ * error line under `context`. Returns the exit code. */
+int np_cli_decide_request(struct np_cli *cli, const char *context,
+			  const struct np_request_opts *req, np_cli_decide_fn fn);
+
 /* The whole of advise, reserve and place: parse the request (with a PID
  * operand when `want_pid`), open the engine, call `fn`, print the result.
  * Returns the exit code. */

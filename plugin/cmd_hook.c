@@ -146,8 +146,6 @@ static int np_hook_check_group(const struct np_lxc_env *env, struct np_err *err)
 static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 			 struct np_request_opts *req)
 {
-	struct np_engine *eng = NULL;
-	struct np_result res = { 0 };
 	struct np_err err = NP_ERR_INIT;
 	int code;
 
@@ -160,18 +158,7 @@ static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 		np_err_clear(&err);
 		return code;
 	}
-	if ((code = np_cli_engine_open(cli, NP_HOOK_CONTEXT, &eng)) != 0)
-		return code;
-	if (np_engine_place(eng, req, &res, &err) < 0) {
-		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-	} else {
-		np_cli_print_result(cli, &res);
-		code = NP_EXIT_OK;
-	}
-	np_result_clear(&res);
-	np_err_clear(&err);
-	np_engine_close(eng);
-	return code;
+	return np_cli_decide_request(cli, NP_HOOK_CONTEXT, req, np_engine_place);
 }
 
 /* The PID recorded under the container's name (0: a PID-less reservation),
