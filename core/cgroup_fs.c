@@ -4,12 +4,14 @@
 #include "cgroup_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "cpulist.h"
 
 char *np_cgroup_path(const struct np_cgroup *cg, const char *group, const char *file)
@@ -30,45 +32,18 @@ int np_cgroup_fail(struct np_err *err, int code, const char *group, const char *
 			  strerror(-code));
 }
 
-/* Append what is left of `fd` to *buf (size *len, capacity *cap). */
-static int np_cgroup_read_all(int fd, char **buf, size_t *len, size_t *cap)
-{
-	for (;;) {
-		if (*cap - *len < 2) {
-			size_t ncap = *cap ? *cap * 2 : 256;
-			char *nbuf = realloc(*buf, ncap);
-
-			if (!nbuf)
-				return -ENOMEM;
-			*buf = nbuf;
-			*cap = ncap;
-		}
-		ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		*len += (size_t)n;
-	}
-}
-
 int np_cgroup_read_file(const char *path, char **out)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	r = np_cgroup_read_all(fd, &buf, &len, &cap);
+	r = np_read_fd(fd, SIZE_MAX, &buf, &len);
 	if (r < 0)
 		return r;
-	if (!buf && !(buf = calloc(1, 1)))
-		return -ENOMEM;
 	while (len > 0 && buf[len - 1] == '\n')
 		len--;
 	buf[len] = '\0';

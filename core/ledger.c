@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 #include "name.h"
 
 #define NP_LEDGER_LOCK_FILE ".lock"
@@ -256,40 +257,6 @@ static int np_ledger_need_lock(const struct np_ledger *l, struct np_err *err)
 
 /* ---- reading ---- */
 
-/* Read all of `fd` (a regular file). -EFBIG past NP_RECORD_TEXT_MAX bytes. */
-static int np_read_all(int fd, char **out, size_t *out_len)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *grown;
-
-			cap = cap ? cap * 2 : 4096;
-			grown = realloc(buf, cap);
-			if (!grown)
-				return -ENOMEM;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > NP_RECORD_TEXT_MAX)
-			return -EFBIG;
-	}
-	*out = np_steal_ptr(&buf);
-	*out_len = len;
-	return 0;
-}
-
 /* Open FILE in the state dir as a regular file for reading. A symbolic
  * link, a directory or a device is -EBADMSG (not a record). */
 static int np_ledger_open_file(const struct np_ledger *l, const char *file, struct np_err *err)
@@ -326,7 +293,7 @@ static int np_ledger_read_file(const struct np_ledger *l, const char *name, cons
 	fd = np_ledger_open_file(l, file, err);
 	if (fd < 0)
 		return fd;
-	r = np_read_all(fd, &text, &len);
+	r = np_read_fd(fd, NP_RECORD_TEXT_MAX, &text, &len);
 	if (r == -EFBIG)
 		return np_err_set(err, -EBADMSG, "%s/%s: larger than %u bytes", l->dir, file,
 				  NP_RECORD_TEXT_MAX);

@@ -9,46 +9,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fileio.h"
 
 /* The field of PROC/PID/stat that holds the start time (man 5 proc). */
 #define NP_STAT_STARTTIME 22
 /* /proc files are small; a larger one is not what we expect to read. */
 #define NP_PROC_FILE_MAX (1u << 16)
-
-/* Read all of `fd` (a /proc file reports no size) into a NUL-terminated
- * heap buffer of at most NP_PROC_FILE_MAX bytes. */
-static int np_proc_read_fd(int fd, char **out)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *grown;
-
-			if (cap >= NP_PROC_FILE_MAX)
-				return -EFBIG;
-			cap = cap ? cap * 2 : 512;
-			grown = realloc(buf, cap);
-			if (!grown)
-				return -ENOMEM;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = np_steal_ptr(&buf);
-	return 0;
-}
 
 /* Read PROC_ROOT/REL into a heap string. */
 static int np_proc_read(const char *proc_root, const char *rel, char **out, struct np_err *err)
@@ -62,7 +28,7 @@ static int np_proc_read(const char *proc_root, const char *rel, char **out, stru
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return np_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	r = np_proc_read_fd(fd, out);
+	r = np_read_fd(fd, NP_PROC_FILE_MAX, out, NULL);
 	if (r < 0)
 		return np_err_set(err, r, "%s: %s", path, strerror(-r));
 	return 0;

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_FILEIO_H
+#define NUMAPLACE_FILEIO_H
+
+#include <stddef.h>
+
+/* Read what is left of `fd` into a NUL-terminated heap buffer, `*len`
+ * (may be NULL) getting the bytes read. -EFBIG when there are more than
+ * `max` bytes, a negative errno when reading fails; `*out` is untouched on
+ * failure. Retries on EINTR; the buffer grows by doubling. */
+int np_read_fd(int fd, size_t max, char **out, size_t *len);
+
+#endif
