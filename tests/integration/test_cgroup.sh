@@ -26,8 +26,14 @@ read -r VERSION MNT < <(find_mount)
 [ -x "$PROG" ] || { echo "not ok - $PROG is not built"; exit 1; }
 
 # Every group of the hierarchy with its cpus and mems, sorted.
+# Groups of other numaplace test runs (np-*) that may come and go at the
+# same time are left out; this run's own parent group is kept.
 snapshot() {
 	find "$MNT" -type d | sort | while read -r d; do
+		case "${d#"$MNT"/}" in
+		"$PARENT" | "$PARENT"/*) ;;
+		np-*) continue ;;
+		esac
 		printf '%s cpus=%s mems=%s\n' "$d" "$(cat "$d/cpuset.cpus" 2>/dev/null)" \
 			"$(cat "$d/cpuset.mems" 2>/dev/null)"
 	done
