@@ -43,7 +43,7 @@ int np_engine_open(const struct np_engine_opts *opts, struct np_engine **out,
 	if (!eng)
 		return np_err_set(err, -ENOMEM, "out of memory");
 	pthread_mutex_init(&eng->lock, NULL);
-	if (np_engine_copy_opts(eng, opts) < 0) {
+	if (np_engine_copy_opts(eng, opts) < 0 || np_ledger_cache_new(&eng->cache, NULL) < 0) {
 		np_engine_close(eng);
 		return np_err_set(err, -ENOMEM, "out of memory");
 	}
@@ -61,6 +61,7 @@ void np_engine_close(struct np_engine *eng)
 	if (!eng)
 		return;
 	np_cgroup_close(eng->cg);
+	np_ledger_cache_free(eng->cache);
 	np_topology_free(eng->topo);
 	np_policy_free(eng->policy);
 	free(eng->config);
@@ -131,6 +132,7 @@ int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool re
 		.lock_timeout_ms = s->lock_timeout_ms,
 		.pause = np_engine_pause_hook,
 		.pause_data = eng,
+		.cache = eng->cache,
 	};
 
 	if (np_ledger_open(eng->state_dir, &lo, out, err) < 0)

@@ -23,13 +23,13 @@ struct np_call {
 	struct np_guest guest;
 	struct np_numad_answer numad;
 	struct np_ledger *ledger;
-	struct np_ledger_list list;
+	const struct np_ledger_list *list; /* the others' records, borrowed from eng->cache */
 };
 
 static void np_call_clear(struct np_call *call)
 {
 	np_numad_answer_clear(&call->numad);
-	np_ledger_list_clear(&call->list);
+	call->list = NULL;
 	np_ledger_close(call->ledger);
 	call->ledger = NULL;
 }
@@ -81,18 +81,15 @@ static int np_call_decide(struct np_call *call, struct np_record *rec, struct np
 		.topo = call->eng->topo,
 		.settings = &g->settings,
 		.request = &request,
-		.records = call->list.records,
-		.nrecords = call->list.nrecords,
 	};
 	struct np_advice adv = { 0 };
 	bool numad = g->settings.advisor == NP_ADVISOR_NUMAD;
 	int r;
 
-	np_ledger_list_clear(&call->list);
-	if (np_ledger_list(call->ledger, false, &call->list, err) < 0)
+	if (np_ledger_cache_list(call->eng->cache, call->ledger, &call->list, err) < 0)
 		return np_err_wrap(err, "guest %s", g->name);
-	in.records = call->list.records;
-	in.nrecords = call->list.nrecords;
+	in.records = call->list->records;
+	in.nrecords = call->list->nrecords;
 	r = np_advisor_decide(&in, numad ? &call->numad : NULL, &adv, err);
 	if (r == 0)
 		r = np_advice_to_record(&adv, rec, err);
@@ -131,7 +128,7 @@ static void np_call_shrink_shared(struct np_call *call, const struct np_record *
 
 	if (np_cpuset_empty(&rec->exclusive))
 		return;
-	if (np_engine_shrink_shared(call->eng, call->ledger, &call->list, rec, &local) < 0)
+	if (np_engine_shrink_shared(call->eng, call->ledger, call->list, rec, &local) < 0)
 		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name,
 			      local.msg ? local.msg : "shrinking shared guests failed");
 	np_err_clear(&local);
@@ -292,7 +289,7 @@ static int np_place_adopt(struct np_call *call, struct np_record *rec, struct np
 	int r = np_engine_remove_group(call->eng, rec, true, err);
 
 	if (r == 0)
-		r = np_ledger_list(call->ledger, false, &call->list, err);
+		r = np_ledger_cache_list(call->eng->cache, call->ledger, &call->list, err);
 	return r;
 }
 

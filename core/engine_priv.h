@@ -7,6 +7,7 @@
 #include "cgroup.h"
 #include "engine.h"
 #include "ledger.h"
+#include "ledger_cache.h"
 
 /* Shared between the engine_*.c files; not part of the engine's contract. */
 struct np_engine {
@@ -22,6 +23,7 @@ struct np_engine {
 	struct np_policy *policy;
 	struct np_topology *topo;    /* loaded on first use */
 	struct np_cgroup *cg;        /* opened on first use */
+	struct np_ledger_cache *cache; /* the records, kept across calls */
 };
 
 /* A guest's settings and the request made concrete with them. */
@@ -38,7 +40,7 @@ int np_engine_guest(struct np_engine *eng, const char *name, unsigned vcpus,
 		    uint64_t memory, struct np_guest *out, struct np_err *err);
 
 /* Open the ledger (read-write unless `read_only`) with the guest's lock
- * timeout and the engine's pause hook. */
+ * timeout, the engine's pause hook and its record cache. */
 int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool read_only,
 		     struct np_ledger **out, struct np_err *err);
 

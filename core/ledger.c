@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "ledger.h"
+#include "ledger_priv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "fileio.h"
+#include "ledger_cache.h"
 #include "name.h"
 
 #define NP_LEDGER_LOCK_FILE ".lock"
@@ -22,13 +23,6 @@
 #define NP_LEDGER_POLL_MIN_MS 1u
 #define NP_LEDGER_POLL_MAX_MS 32u
 
-struct np_ledger {
-	char *dir;
-	int dirfd;      /* -1: read-only over a directory that does not exist */
-	int lockfd;     /* -1 unless the lock is held */
-	struct np_ledger_options opts;
-};
-
 static void np_closedirp(DIR **d)
 {
 	if (*d)
@@ -36,15 +30,6 @@ static void np_closedirp(DIR **d)
 }
 
 #define _cleanup_closedir_ __attribute__((cleanup(np_closedirp)))
-
-/* Return *fd and set it to -1, so _cleanup_close_ no longer closes it. */
-static int np_steal_fd(int *fd)
-{
-	int r = *fd;
-
-	*fd = -1;
-	return r;
-}
 
 /* ---- open and close ---- */
 
@@ -77,6 +62,7 @@ int np_ledger_open(const char *dir, const struct np_ledger_options *opts,
 	}
 	l->dirfd = -1;
 	l->lockfd = -1;
+	l->genfd = -1;
 	if (opts)
 		l->opts = *opts;
 	r = np_ledger_open_dir(l, err);
@@ -225,6 +211,11 @@ int np_ledger_lock(struct np_ledger *ledger, struct np_err *err)
 		return np_err_set(err, r, "%s/%s: %s", ledger->dir, NP_LEDGER_LOCK_FILE,
 				  strerror(-r));
 	ledger->lockfd = np_steal_fd(&fd);
+	r = np_ledger_gen_load(ledger, err);
+	if (r < 0) {
+		np_ledger_unlock(ledger);
+		return r;
+	}
 	np_ledger_pause(ledger, "after-lock");
 	return 0;
 }
@@ -233,6 +224,7 @@ void np_ledger_unlock(struct np_ledger *ledger)
 {
 	if (ledger->lockfd < 0)
 		return;
+	np_ledger_gen_close(ledger);
 	/* Only a hint for waiters: the lock is released whatever this does. */
 	(void)!ftruncate(ledger->lockfd, 0);
 	flock(ledger->lockfd, LOCK_UN);
@@ -574,66 +566,116 @@ fail:
 	return r;
 }
 
-int np_ledger_write(struct np_ledger *ledger, const struct np_record *rec, struct np_err *err)
+/* Start a change (the lock is held): the generation goes odd. `*from`
+ * is the generation before it. */
+static int np_change_begin(struct np_ledger *l, uint64_t *from, struct np_err *err)
 {
-	_cleanup_free_ char *json = NULL;
+	*from = l->gen;
+	return np_ledger_gen_begin(l, err);
+}
+
+/* End a change whose outcome is `r`: the generation goes even, and the
+ * cache learns that guest `name` now has `rec` (NULL: no record), or,
+ * when the change failed part-way, forgets what it holds. Returns `r`. */
+static int np_change_end(struct np_ledger *l, uint64_t from, const char *name,
+			 const struct np_record *rec, int r)
+{
+	np_ledger_gen_end(l);
+	if (l->opts.cache && r == 0)
+		np_ledger_cache_changed(l->opts.cache, from, l->gen, name, rec);
+	else if (l->opts.cache)
+		np_ledger_cache_forget(l->opts.cache);
+	return r;
+}
+
+static int np_ledger_write_file(struct np_ledger *ledger, const struct np_record *rec,
+				const char *json, struct np_err *err)
+{
 	_cleanup_free_ char *text = NULL;
 	_cleanup_free_ char *file = NULL;
 	_cleanup_free_ char *tmp = NULL;
-	int r;
 
-	r = np_ledger_need_lock(ledger, err);
-	if (r < 0)
-		return r;
-	r = np_record_to_json(rec, &json, err);
-	if (r < 0)
-		return r;
 	if (asprintf(&text, "%s\n", json) < 0 ||
 	    asprintf(&file, "%s%s", rec->name, NP_LEDGER_SUFFIX) < 0 ||
 	    asprintf(&tmp, ".%s%s.tmp", rec->name, NP_LEDGER_SUFFIX) < 0)
 		return np_err_set(err, -ENOMEM, "out of memory");
-	r = np_ledger_replace(ledger, tmp, file, text, err);
+	return np_ledger_replace(ledger, tmp, file, text, err);
+}
+
+int np_ledger_write(struct np_ledger *ledger, const struct np_record *rec, struct np_err *err)
+{
+	_cleanup_free_ char *json = NULL;
+	uint64_t from = 0;
+	int r;
+
+	r = np_ledger_need_lock(ledger, err);
+	if (r == 0)
+		r = np_record_to_json(rec, &json, err);
+	if (r == 0)
+		r = np_change_begin(ledger, &from, err);
+	if (r < 0)
+		return r;
+	r = np_ledger_write_file(ledger, rec, json, err);
+	r = np_change_end(ledger, from, rec->name, rec, r);
 	if (r < 0)
 		return np_err_wrap(err, "guest %s", rec->name);
 	np_ledger_pause(ledger, "after-write");
 	return 0;
 }
 
+static int np_ledger_unlink(struct np_ledger *ledger, const char *file, struct np_err *err)
+{
+	if (unlinkat(ledger->dirfd, file, 0) < 0 && errno != ENOENT)
+		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, file, strerror(errno));
+	return np_sync_dir(ledger, err);
+}
+
 int np_ledger_remove(struct np_ledger *ledger, const char *name, struct np_err *err)
 {
 	_cleanup_free_ char *file = NULL;
+	uint64_t from = 0;
 	int r;
 
 	r = np_ledger_need_lock(ledger, err);
+	if (r == 0)
+		r = np_record_file(name, "", NP_LEDGER_SUFFIX, &file, err);
+	if (r == 0)
+		r = np_change_begin(ledger, &from, err);
 	if (r < 0)
 		return r;
-	r = np_record_file(name, "", NP_LEDGER_SUFFIX, &file, err);
-	if (r < 0)
-		return r;
-	if (unlinkat(ledger->dirfd, file, 0) < 0 && errno != ENOENT)
-		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, file, strerror(errno));
-	r = np_sync_dir(ledger, err);
+	r = np_change_end(ledger, from, name, NULL, np_ledger_unlink(ledger, file, err));
 	if (r < 0)
 		return r;
 	np_ledger_pause(ledger, "after-remove");
 	return 0;
 }
 
+static int np_ledger_move_aside(struct np_ledger *ledger, const char *file, const char *aside,
+				struct np_err *err)
+{
+	if (renameat(ledger->dirfd, file, ledger->dirfd, aside) < 0)
+		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, file, strerror(errno));
+	return np_sync_dir(ledger, err);
+}
+
 int np_ledger_quarantine(struct np_ledger *ledger, const char *name, struct np_err *err)
 {
 	_cleanup_free_ char *file = NULL;
 	_cleanup_free_ char *aside = NULL;
+	uint64_t from = 0;
 	int r;
 
 	r = np_ledger_need_lock(ledger, err);
+	if (r == 0)
+		r = np_record_file(name, "", NP_LEDGER_SUFFIX, &file, err);
+	if (r == 0)
+		r = np_record_file(name, ".corrupt.", NP_LEDGER_SUFFIX, &aside, err);
+	if (r == 0)
+		r = np_change_begin(ledger, &from, err);
 	if (r < 0)
 		return r;
-	if ((r = np_record_file(name, "", NP_LEDGER_SUFFIX, &file, err)) < 0 ||
-	    (r = np_record_file(name, ".corrupt.", NP_LEDGER_SUFFIX, &aside, err)) < 0)
-		return r;
-	if (renameat(ledger->dirfd, file, ledger->dirfd, aside) < 0)
-		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, file, strerror(errno));
-	return np_sync_dir(ledger, err);
+	return np_change_end(ledger, from, name, NULL,
+			     np_ledger_move_aside(ledger, file, aside, err));
 }
 
 /* Whether a directory entry is a record's temporary file .NAME.json.tmp. */

@@ -13,14 +13,18 @@
  * by default, always passed in) holding one record per guest as NAME.json,
  * and the lock `.lock` that serialises decide-and-record across processes.
  * Every other file numaplace keeps there starts with `.`: the lock, the
- * `.NAME.json.tmp` of a write in progress, `.corrupt.NAME.json` set aside.
+ * generation, the `.NAME.json.tmp` of a write in progress,
+ * `.corrupt.NAME.json` set aside.
  * Guest names are checked with np_name_validate() before they meet a path.
  *
  * Records are written atomically (temporary file, fsync, rename, fsync of
  * the directory), so a reader without the lock sees each record whole.
- * Writing, removing and setting aside require the lock.
+ * Writing, removing and setting aside require the lock, and each moves the
+ * ledger's generation (`.generation`) on, so that a process holding parsed
+ * records (ledger_cache.h) can tell whether they still stand.
  */
 struct np_ledger;
+struct np_ledger_cache;
 
 /*
  * A pause point, for tests that must stop a process at a known place (and
@@ -41,6 +45,7 @@ struct np_ledger_options {
 	uint64_t lock_timeout_ms;   /* how long np_ledger_lock() waits; 0: one try */
 	np_ledger_pause_fn pause;   /* NULL: pause points do nothing */
 	void *pause_data;
+	struct np_ledger_cache *cache; /* told of every change made; NULL: none */
 };
 
 /* A record that could not be read, when np_ledger_list() collects them. */
@@ -85,6 +90,12 @@ bool np_ledger_locked(const struct np_ledger *ledger);
 
 /* Call the pause hook for `point` (nothing when there is no hook). */
 void np_ledger_pause(const struct np_ledger *ledger, const char *point);
+
+/* The ledger's generation: the value held while locked, else read from
+ * DIR/.generation. -ENOENT when there is none yet (no change was made
+ * since the state dir was made), -EBADMSG when the file is not one. An
+ * odd value means a change is under way or was cut short. */
+int np_ledger_generation(const struct np_ledger *ledger, uint64_t *out, struct np_err *err);
 
 /* Read guest `name`'s record into `*out`. -ENOENT when there is none; a
  * file that does not parse, is not a regular file or holds another name is

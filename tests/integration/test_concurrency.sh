@@ -127,8 +127,8 @@ np_expect "records" "$ncpus" "$(np_records | wc -l)"
 np_check_books "$ncpus" 0
 np_expect "exclusive CPUs held" "$ncpus" "$NP_EXCLUSIVE"
 np_lock_free "after the reserves"
-np_expect "nothing but records and the lock in the state dir" 0 \
-	"$(cd "$NP_STATE" && ls -A | grep -v '^\.lock$' | grep -vc '\.json$')"
+np_expect "nothing but records, the lock and the generation in the state dir" 0 \
+	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' | grep -vc '\.json$')"
 rm -rf "$NP_STATE"
 
 echo "# ${SECONDS}s 2. $N reserves at once on the 64-node fixture: exclusive and shared, 1-8 vCPUs"
@@ -195,7 +195,8 @@ np_lock_free "after the places"
 np_storm --config "$conf" --state-dir "$NP_STATE" release --force g@
 np_expect "every release succeeded" "0 $N " "$(np_storm_codes)"
 np_expect "no group left below the parent" "$NP_PARENT" "$(np_groups)"
-np_expect "only the lock left in the state dir" ".lock" "$(ls -A "$NP_STATE")"
+np_expect "only the generation and the lock left in the state dir" ".generation .lock" \
+	"$(ls -A "$NP_STATE" | tr '\n' ' ' | sed 's/ $//')"
 for ((i = 1; i <= N; i++)); do
 	[ "$(cat "/proc/${guests[i]}/cpuset")" = "/$NP_PARENT" ] || bad=$((bad + 1))
 done

@@ -55,9 +55,11 @@ np_absent() {
 		{ [ "$(np_where "$2")" = / ] || [ "$(np_where "$2")" = gone ]; }
 }
 
-# np_state_files: what the state dir holds besides records and the lock.
+# np_state_files: what the state dir holds besides records, the lock and
+# the generation.
 np_state_files() {
-	(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^[^.].*\.json$' | tr '\n' ' ')
+	(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^[^.].*\.json$' |
+		tr '\n' ' ')
 }
 
 # np_pause_kill POINT ARGS...: run numaplace ARGS stopped at POINT, and
@@ -285,7 +287,8 @@ for name in $(cd "$NP_STATE" && ls -- *.json | sed 's/\.json$//'); do
 	np release --force "$name" >/dev/null 2>&1 || np_fail "release $name"
 done
 np_expect "no group left after the releases" "$NP_PARENT" "$(np_groups)"
-np_expect "only the lock left in the state dir" ".lock" "$(ls -A "$NP_STATE")"
+np_expect "only the generation and the lock left in the state dir" ".generation .lock" \
+	"$(ls -A "$NP_STATE" | tr '\n' ' ' | sed 's/ $//')"
 
 echo "# 3. torn and corrupt records"
 np_guest

@@ -26,64 +26,9 @@
 
 #include "cleanup.h"
 #include "ledger.h"
+#include "np_test_ledger.h"
 
-/* Long enough that a test under load never waits it out; only a lock
- * that is truly held by a paused process runs into it. */
-#define LONG_WAIT_MS (10u * 60u * 1000u)
 #define NPROCS 64
-
-struct fixture {
-	char root[64];   /* temporary directory */
-	char dir[96];    /* the state dir below it, not created yet */
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	strcpy(fx->root, "/tmp/np-ledger-XXXXXX");
-	if (!mkdtemp(fx->root))
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/state", fx->root);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-	if (system(cmd) != 0)
-		return -1;
-	free(fx);
-	return 0;
-}
-
-static struct np_ledger *open_ledger(const char *dir, uint64_t timeout_ms)
-{
-	struct np_ledger_options opts = { .lock_timeout_ms = timeout_ms };
-	struct np_err err = NP_ERR_INIT;
-	struct np_ledger *l = NULL;
-
-	if (np_ledger_open(dir, &opts, &l, &err) < 0)
-		fail_msg("open %s: %s", dir, err.msg);
-	return l;
-}
-
-static void make_record(struct np_record *rec, const char *name, unsigned vcpus)
-{
-	memset(rec, 0, sizeof(*rec));
-	strcpy(rec->name, name);
-	rec->phase = NP_PHASE_RESERVED;
-	rec->vcpus = vcpus;
-	np_cpuset_add_range(&rec->cpus, 0, 1);
-	np_cpuset_add(&rec->mems, 0);
-	np_cpuset_add(&rec->nodes, 0);
-	rec->reason = strdup("test");
-	rec->time = 1700000000;
-}
 
 static void write_record(struct np_ledger *l, const char *name, unsigned vcpus)
 {
@@ -255,7 +200,7 @@ static void test_write_read(void **state)
 
 	/* The file: one JSON line, mode 0644, and nothing else left behind. */
 	names = dir_listing(fx->dir);
-	assert_string_equal(names, ".lock web-1.json");
+	assert_string_equal(names, ".generation .lock web-1.json");
 	snprintf(path, sizeof(path), "%s/web-1.json", fx->dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644 & ~(mode_t)umask(umask(0)));
@@ -272,7 +217,7 @@ static void test_write_read(void **state)
 	np_record_clear(&back);
 	free(names);
 	names = dir_listing(fx->dir);
-	assert_string_equal(names, ".lock web-1.json");
+	assert_string_equal(names, ".generation .lock web-1.json");
 	np_record_clear(&rec);
 	np_ledger_close(l);
 	np_err_clear(&err);
@@ -452,77 +397,6 @@ static void test_collect_and_quarantine(void **state)
 
 /* In a child: die with the test program, so a failed assertion there
  * leaves no paused process behind. */
-static void die_with_parent(pid_t parent)
-{
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(99);
-}
-
-/* What a child told its parent through a pipe: the pause point reached. */
-struct hook {
-	const char *point;
-	int fd;
-};
-
-/* The pause hook as the CLI wires it: at the chosen point, say so and
- * sleep until killed. */
-static void pause_hook(const char *point, void *data)
-{
-	struct hook *h = data;
-
-	if (strcmp(point, h->point) != 0)
-		return;
-	if (write(h->fd, point, strlen(point)) < 0)
-		_exit(3);
-	for (;;)
-		pause();
-}
-
-/* Fork a child that opens the ledger, takes the lock and, when `name` is
- * set, writes that record; it stops for good at pause point `point`.
- * Returns its pid once it is there. */
-static pid_t spawn_paused(const char *dir, const char *point, const char *name)
-{
-	pid_t parent = getpid();
-	char got[64] = { 0 };
-	int p[2];
-	pid_t pid;
-
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		die_with_parent(parent);
-		struct hook h = { point, p[1] };
-		struct np_ledger_options opts = { .lock_timeout_ms = LONG_WAIT_MS,
-						  .pause = pause_hook, .pause_data = &h };
-		struct np_ledger *l = NULL;
-		struct np_record rec;
-
-		close(p[0]);
-		if (np_ledger_open(dir, &opts, &l, NULL) < 0 || np_ledger_lock(l, NULL) < 0)
-			_exit(1);
-		make_record(&rec, name ? name : "x", 9);
-		if (name && np_ledger_write(l, &rec, NULL) < 0)
-			_exit(2);
-		_exit(4);
-	}
-	close(p[1]);
-	assert_int_equal(read(p[0], got, sizeof(got) - 1), (ssize_t)strlen(point));
-	assert_string_equal(got, point);
-	close(p[0]);
-	return pid;
-}
-
-static void kill_reap(pid_t pid)
-{
-	int status;
-
-	assert_int_equal(kill(pid, SIGKILL), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSIGNALED(status));
-}
-
 static void test_lock_timeout_names_holder(void **state)
 {
 	struct fixture *fx = *state;
@@ -673,6 +547,110 @@ static void test_killed_mid_write(void **state)
 	np_ledger_close(l);
 }
 
+/* ---- the generation ---- */
+
+static uint64_t generation(const char *dir)
+{
+	struct np_ledger_options ro = { .read_only = true };
+	struct np_err err = NP_ERR_INIT;
+	struct np_ledger *l = NULL;
+	uint64_t gen = 0;
+
+	assert_int_equal(np_ledger_open(dir, &ro, &l, &err), 0);
+	if (np_ledger_generation(l, &gen, &err) < 0)
+		fail_msg("generation of %s: %s", dir, err.msg);
+	np_ledger_close(l);
+	return gen;
+}
+
+/* Every change moves the generation on by two, seen by other readers;
+ * what changes nothing leaves it alone. */
+static void test_generation_moves(void **state)
+{
+	struct fixture *fx = *state;
+	struct np_err err = NP_ERR_INIT;
+	struct np_ledger *l = open_ledger(fx->dir, 0);
+	struct np_record bad;
+	uint64_t g0, g;
+	unsigned removed;
+
+	assert_int_equal(np_ledger_generation(l, &g, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, ".generation"));
+	assert_int_equal(np_ledger_lock(l, &err), 0);
+	assert_int_equal(np_ledger_generation(l, &g0, &err), 0);
+	assert_int_equal(g0 % 2, 0);
+	assert_true(generation(fx->dir) == g0);
+	write_record(l, "web1", 1);
+	assert_true(generation(fx->dir) == g0 + 2);
+	write_record(l, "web1", 2);
+	assert_true(generation(fx->dir) == g0 + 4);
+	assert_int_equal(np_ledger_remove(l, "web1", &err), 0);
+	assert_int_equal(np_ledger_remove(l, "web1", &err), 0);
+	assert_true(generation(fx->dir) == g0 + 8);
+	write_record(l, "web2", 1);
+	assert_int_equal(np_ledger_quarantine(l, "web2", &err), 0);
+	assert_true(generation(fx->dir) == g0 + 12);
+
+	/* Refused before touching anything: the generation stays. */
+	make_record(&bad, "web3", 1);
+	bad.time = -1;
+	assert_true(np_ledger_write(l, &bad, &err) < 0);
+	np_record_clear(&bad);
+	assert_int_equal(np_ledger_sweep(l, &removed, &err), 0);
+	assert_true(generation(fx->dir) == g0 + 12);
+	assert_int_equal(np_ledger_generation(l, &g, &err), 0);
+	assert_true(g == g0 + 12);
+	np_ledger_close(l);
+	np_err_clear(&err);
+}
+
+/* A writer killed between making the generation odd and even leaves it
+ * odd; the next change makes it even again and larger. A file that is not
+ * a generation is an error for readers and replaced by the next writer;
+ * a state dir made afresh starts elsewhere. */
+static void test_generation_odd_and_garbage(void **state)
+{
+	struct np_ledger_options ro = { .read_only = true };
+	struct fixture *fx = *state;
+	struct np_err err = NP_ERR_INIT;
+	struct np_ledger *l = open_ledger(fx->dir, LONG_WAIT_MS);
+	struct np_ledger *reader = NULL;
+	uint64_t g0, g1, g;
+	char cmd[160];
+
+	assert_int_equal(np_ledger_lock(l, &err), 0);
+	write_record(l, "web1", 1);
+	np_ledger_unlock(l);
+	g0 = generation(fx->dir);
+	kill_reap(spawn_paused(fx->dir, "before-rename", "web1"));
+	g = generation(fx->dir);
+	assert_true(g == g0 + 1);
+	assert_int_equal(np_ledger_lock(l, &err), 0);
+	write_record(l, "web1", 2);
+	np_ledger_unlock(l);
+	assert_true(generation(fx->dir) == g0 + 4);
+
+	put_file(fx->dir, ".generation", "7\n");
+	assert_int_equal(np_ledger_open(fx->dir, &ro, &reader, &err), 0);
+	assert_int_equal(np_ledger_generation(reader, &g, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "/.generation: not a generation"));
+	assert_int_equal(np_ledger_lock(l, &err), 0);
+	np_ledger_unlock(l);
+	assert_int_equal(np_ledger_generation(reader, &g1, &err), 0);
+	assert_int_equal(g1 % 2, 0);
+	np_ledger_close(reader);
+	np_ledger_close(l);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	assert_int_equal(system(cmd), 0);
+	l = open_ledger(fx->dir, 0);
+	assert_int_equal(np_ledger_lock(l, &err), 0);
+	assert_int_equal(np_ledger_generation(l, &g, &err), 0);
+	assert_true(g != g1 && g != g0 + 4);
+	np_ledger_close(l);
+	np_err_clear(&err);
+}
+
 /* One child: take the lock, read the counter, bump it, write it back.
  * Exits with the value it read (0..63), or 100+ on failure. */
 static void counter_child(const char *dir, pid_t parent)
@@ -779,6 +757,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_mid_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mutual_exclusion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_moves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_odd_and_garbage, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

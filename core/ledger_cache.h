@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef NUMAPLACE_LEDGER_CACHE_H
+#define NUMAPLACE_LEDGER_CACHE_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "ledger.h"
+#include "record.h"
+
+/*
+ * Parsed records kept across calls by a long-lived process (an engine),
+ * so that a decision does not read and parse every NAME.json again when
+ * nothing changed. Validity rests on the ledger's generation: a listing
+ * is kept only when the generation was even and the same before and after
+ * reading it, and is used again only while the generation is unchanged.
+ * Changes this process makes through a ledger opened with the cache
+ * (np_ledger_options.cache) are applied to it rather than read back.
+ * Changes made by hand in the state dir, outside numaplace, are not seen
+ * until the next change made through numaplace.
+ * One cache serves one state dir; it has no lock of its own (the engine's
+ * mutex serialises its use).
+ */
+
+int np_ledger_cache_new(struct np_ledger_cache **out, struct np_err *err);
+
+/* NULL is fine. */
+void np_ledger_cache_free(struct np_ledger_cache *cache);
+
+/* The current records of `ledger` (a corrupt record is an error naming its
+ * file, as np_ledger_list() without collecting), ascending by name: from
+ * the cache when still valid, else read and, when the generation allows,
+ * kept. `*out` is read-only and stays valid until the next call of this
+ * function with the same cache, or its free. */
+int np_ledger_cache_list(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			 const struct np_ledger_list **out, struct np_err *err);
+
+/* Called by the ledger after its change took the generation from `from`
+ * to `to`: guest `name` now has record `rec` (NULL: none). The change is
+ * kept to be applied at the next listing when the cache was current at
+ * `from`; otherwise the cache is dropped. */
+void np_ledger_cache_changed(struct np_ledger_cache *cache, uint64_t from, uint64_t to,
+			     const char *name, const struct np_record *rec);
+
+/* Drop whatever the cache holds (a change failed part-way). */
+void np_ledger_cache_forget(struct np_ledger_cache *cache);
+
+#endif
