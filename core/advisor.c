@@ -118,6 +118,26 @@ int np_advisor_shared_updates(const struct np_record *records, size_t nrecords, 
 	return 0;
 }
 
+bool np_advisor_shared_regrow(const struct np_topology *topo, const struct np_record *rec,
+			      const struct np_cpuset *pool, const struct np_cpuset *freed,
+			      struct np_cpuset *out)
+{
+	struct np_cpuset back = { 0 };
+
+	if (!np_cpuset_empty(&rec->exclusive))
+		return false;
+	for (unsigned i = 0; i < topo->nnodes; i++)
+		if (np_cpuset_has(&rec->nodes, topo->nodes[i].id))
+			np_cpuset_or(&back, &back, &topo->nodes[i].cpus);
+	np_cpuset_and(&back, &back, freed);
+	if (pool)
+		np_cpuset_and(&back, &back, pool);
+	if (np_cpuset_subset(&back, &rec->cpus))
+		return false;
+	np_cpuset_or(out, &rec->cpus, &back);
+	return true;
+}
+
 int np_advice_to_record(const struct np_advice *adv, struct np_record *rec, struct np_err *err)
 {
 	struct np_booking *bk = NULL;

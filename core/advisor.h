@@ -152,6 +152,17 @@ int np_advisor_shared_updates(const struct np_record *records, size_t nrecords, 
 			      struct np_shared_update **out, size_t *n, struct np_err *err);
 
 /*
+ * After the CPUs `freed` stopped being held exclusively (their guest was
+ * released): the cpuset shared guest `rec` should have again, in `*out`:
+ * its cpus plus the freed CPUs of its nodes that lie within `pool` (the
+ * guest's settings.cpus; NULL: no pool). True when that differs from
+ * rec->cpus; false, `*out` untouched, for an exclusive guest.
+ */
+bool np_advisor_shared_regrow(const struct np_topology *topo, const struct np_record *rec,
+			      const struct np_cpuset *pool, const struct np_cpuset *freed,
+			      struct np_cpuset *out);
+
+/*
  * Copy an advice into a record's decision fields: cpus, mems, exclusive,
  * nodes, vcpus, memory, advisor, fallback, reason and bookings (the
  * record's previous reason and bookings are freed). Name, pid, phase,

@@ -72,7 +72,7 @@ void np_engine_close(struct np_engine *eng)
 	free(eng);
 }
 
-static int np_engine_topology_locked(struct np_engine *eng, struct np_err *err)
+int np_engine_topology_locked(struct np_engine *eng, struct np_err *err)
 {
 	if (eng->topo)
 		return 0;

@@ -26,10 +26,10 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 	return np_cgroup_create(cg, parent, guest, &pl, rec->pid, err);
 }
 
-/* Give one shared guest its smaller cpuset, in the kernel and the ledger. */
-static int np_engine_shrink_one(struct np_engine *eng, struct np_ledger *ledger,
+/* Give one shared guest its new cpuset, in the kernel and the ledger. */
+static int np_engine_set_shared(struct np_engine *eng, struct np_ledger *ledger,
 				const struct np_record *old, const struct np_cpuset *cpus,
-				struct np_err *err)
+				const char *what, struct np_err *err)
 {
 	struct np_cgroup_placement pl = { *cpus, old->mems, true };
 	struct np_record rec = { 0 };
@@ -45,7 +45,7 @@ static int np_engine_shrink_one(struct np_engine *eng, struct np_ledger *ledger,
 	if (r == 0)
 		r = np_ledger_write(ledger, &rec, err);
 	if (r < 0)
-		np_err_wrap(err, "shrinking shared guest %s", rec.name);
+		np_err_wrap(err, "%s shared guest %s", what, rec.name);
 	np_record_clear(&rec);
 	return r;
 }
@@ -60,6 +60,46 @@ int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
 					  &rec->exclusive, &ups, &n, err);
 
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = np_engine_shrink_one(eng, ledger, &list->records[ups[i].record], &ups[i].cpus, err);
+		r = np_engine_set_shared(eng, ledger, &list->records[ups[i].record], &ups[i].cpus,
+					 "shrinking", err);
 	return r;
+}
+
+/* Every shared guest gets back its share of `released`'s exclusive CPUs. */
+static int np_engine_regrow_shared(struct np_engine *eng, struct np_ledger *ledger,
+				   const struct np_record *released, struct np_err *err)
+{
+	const struct np_ledger_list *list = NULL;
+	int r = np_engine_topology_locked(eng, err);
+
+	if (r == 0)
+		r = np_ledger_cache_list(eng->cache, ledger, &list, err);
+	for (unsigned i = 0; r == 0 && i < list->nrecords; i++) {
+		const struct np_record *rec = &list->records[i];
+		struct np_settings s;
+		struct np_cpuset cpus;
+
+		if (np_engine_settings(eng, rec->name, &s, NULL) < 0 ||
+		    !np_advisor_shared_regrow(eng->topo, rec, s.has_cpus ? &s.cpus : NULL,
+					      &released->exclusive, &cpus))
+			continue;
+		r = np_engine_set_shared(eng, ledger, rec, &cpus, "growing", err);
+		if (r == 0)
+			np_engine_log(eng, NP_LOG_INFO, "gave %s's CPUs back to %s", released->name,
+				      rec->name);
+	}
+	return r;
+}
+
+void np_engine_give_back(struct np_engine *eng, struct np_ledger *ledger,
+			 const struct np_record *released)
+{
+	struct np_err local = NP_ERR_INIT;
+
+	if (np_cpuset_empty(&released->exclusive))
+		return;
+	if (np_engine_regrow_shared(eng, ledger, released, &local) < 0)
+		np_engine_log(eng, NP_LOG_WARNING, "guest %s: %s", released->name,
+			      local.msg ? local.msg : "giving CPUs back to shared guests failed");
+	np_err_clear(&local);
 }

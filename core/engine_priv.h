@@ -58,6 +58,16 @@ int np_group_split(const char *path, char **parent, const char **guest, struct n
 int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
 			   struct np_err *err);
 
+/* After exclusive guest `released` went (its record removed): the shared
+ * guests on its nodes get its CPUs back (np_advisor_shared_regrow()), in
+ * the kernel and the ledger. Needs the lock. A failure is logged; the
+ * release stands. */
+void np_engine_give_back(struct np_engine *eng, struct np_ledger *ledger,
+			 const struct np_record *released);
+
+/* Load the topology on first use; the engine's mutex is held. */
+int np_engine_topology_locked(struct np_engine *eng, struct np_err *err);
+
 /* Write `rec`'s cpuset into the kernel: create <parent>/<name> and move
  * `rec->pid` in when the record owns its group, else configure the
  * existing group it names. Rolls back its own changes on failure. */

@@ -58,6 +58,8 @@ static int np_reconcile_drop(struct np_reconcile *rc, const struct np_record *re
 		r = np_ledger_remove(rc->ledger, rec->name, err);
 	if (r == 0)
 		np_report_add(rc->rep, "dropped %s: %s", rec->name, why);
+	if (r == 0)
+		np_engine_give_back(rc->eng, rc->ledger, rec);
 	return r;
 }
 

@@ -37,6 +37,8 @@ static int np_release_locked(struct np_engine *eng, struct np_ledger *ledger,
 	if (r == 0)
 		np_engine_log(eng, NP_LOG_INFO, "released %s pid=%d cgroup=%s", name, (int)rec.pid,
 			      rec.cgroup ? rec.cgroup : "-");
+	if (r == 0)
+		np_engine_give_back(eng, ledger, &rec);
 	np_record_clear(&rec);
 	return r;
 }

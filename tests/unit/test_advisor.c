@@ -562,6 +562,39 @@ static void test_exclusive_rewrites_shared(void **state)
 	np_test_topology_free(t);
 }
 
+/* Two nodes of four CPUs. A shared guest on node 1 that lost CPUs 4-5 to
+ * an exclusive guest gets back what is on its nodes and in its pool; a
+ * guest on node 0 gets nothing of node 1; an exclusive guest nothing. */
+static void test_shared_regrow(void **state)
+{
+	struct np_topology *t = np_test_uniform(2, 4, 4 * NP_GIB, NULL, 1);
+	struct np_cpuset rest = cpuset_of("6-7");
+	struct np_cpuset low = cpuset_of("0-3");
+	struct np_cpuset freed = cpuset_of("3-5");
+	struct np_cpuset pool = cpuset_of("0-4,6-7");
+	struct np_cpuset out = cpuset_of("9");
+	struct np_record recs[3];
+
+	(void)state;
+	np_test_record(&recs[0], "s1", &rest, NULL, 1, (unsigned[]){ 1 }, (unsigned[]){ 1 }, NULL);
+	np_test_record(&recs[1], "s0", &low, NULL, 1, (unsigned[]){ 0 }, (unsigned[]){ 1 }, NULL);
+	np_test_record(&recs[2], "x", &rest, &rest, 1, (unsigned[]){ 1 }, (unsigned[]){ 2 }, NULL);
+	assert_true(np_advisor_shared_regrow(t, &recs[0], NULL, &freed, &out));
+	assert_list(&out, "4-7");
+	assert_true(np_advisor_shared_regrow(t, &recs[0], &pool, &freed, &out));
+	assert_list(&out, "4,6-7");
+	out = cpuset_of("9");
+	assert_false(np_advisor_shared_regrow(t, &recs[1], NULL, &freed, &out));
+	assert_false(np_advisor_shared_regrow(t, &recs[2], NULL, &freed, &out));
+	assert_list(&out, "9");
+	/* spanning both nodes: everything freed comes back */
+	np_cpuset_add(&recs[1].nodes, 1);
+	assert_true(np_advisor_shared_regrow(t, &recs[1], NULL, &freed, &out));
+	assert_list(&out, "0-5");
+	np_test_records_free(recs, 3);
+	np_test_topology_free(t);
+}
+
 /* Two nodes of two CPUs; "x" holds CPU 3 exclusively, "s" shares 0-1. */
 static void static_setup(struct np_topology **t, struct np_settings *s, struct np_record recs[2])
 {
@@ -1236,6 +1269,7 @@ int main(void)
 		cmocka_unit_test(test_exclusive_whole_cores),
 		cmocka_unit_test(test_exclusive_never_twice),
 		cmocka_unit_test(test_exclusive_rewrites_shared),
+		cmocka_unit_test(test_shared_regrow),
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_static_errors),
 		cmocka_unit_test(test_numad_answer),
