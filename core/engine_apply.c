@@ -8,6 +8,24 @@
 #include "advisor.h"
 #include "cleanup.h"
 
+/* v1 refuses cpus its parent lacks (EACCES), and a CPU that went offline
+ * and came back returns to the root group only: the parent groups that
+ * exist get back, from their own parents, what the placement needs, and
+ * the create is tried once more. A rejection for another reason stays. */
+static int np_engine_create_widened(struct np_cgroup *cg, const struct np_record *rec,
+				    const char *parent, const char *guest,
+				    const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	int r = np_cgroup_create(cg, parent, guest, pl, rec->pid, err);
+
+	if (r != -EACCES || np_cgroup_version(cg) != NP_CGROUP_V1 ||
+	    np_cgroup_exists(cg, parent, NULL) <= 0 ||
+	    np_cgroup_widen(cg, rec->cgroup, pl, NULL) < 0)
+		return r;
+	np_err_clear(err);
+	return np_cgroup_create(cg, parent, guest, pl, rec->pid, err);
+}
+
 int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool memory_migrate,
 		    struct np_err *err)
 {
@@ -23,7 +41,7 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 		return np_cgroup_apply(cg, rec->cgroup, &pl, err);
 	if ((r = np_group_split(rec->cgroup, &parent, &guest, err)) < 0)
 		return r;
-	return np_cgroup_create(cg, parent, guest, &pl, rec->pid, err);
+	return np_engine_create_widened(cg, rec, parent, guest, &pl, err);
 }
 
 /* Give one shared guest its new cpuset, in the kernel and the ledger. */
