@@ -7,23 +7,33 @@
 
 #include "advisor.h"
 #include "cleanup.h"
+#include "cpulist.h"
 
-/* v1 refuses cpus its parent lacks (EACCES), and a CPU that went offline
- * and came back returns to the root group only: the parent groups that
- * exist get back, from their own parents, what the placement needs, and
- * the create is tried once more. A rejection for another reason stays. */
-static int np_engine_create_widened(struct np_cgroup *cg, const struct np_record *rec,
-				    const char *parent, const char *guest,
-				    const struct np_cgroup_placement *pl, struct np_err *err)
+/* v1 refuses cpus its parent lacks (EACCES), and says no more than
+ * "Permission denied". Say which CPUs the parent lacks, and the likely
+ * cause: a CPU that went offline and came back returns to the root group
+ * only. numaplace does not widen the parent itself: an administrator may
+ * have narrowed it on purpose. */
+static int np_engine_create(struct np_cgroup *cg, const struct np_record *rec,
+			    const char *parent, const char *guest,
+			    const struct np_cgroup_placement *pl, struct np_err *err)
 {
 	int r = np_cgroup_create(cg, parent, guest, pl, rec->pid, err);
+	_cleanup_free_ char *lacks = NULL, *has = NULL;
+	struct np_cgroup_state st;
+	struct np_cpuset missing;
 
 	if (r != -EACCES || np_cgroup_version(cg) != NP_CGROUP_V1 ||
-	    np_cgroup_exists(cg, parent, NULL) <= 0 ||
-	    np_cgroup_widen(cg, rec->cgroup, pl, NULL) < 0)
+	    np_cgroup_read(cg, parent, &st, NULL) < 0)
 		return r;
-	np_err_clear(err);
-	return np_cgroup_create(cg, parent, guest, pl, rec->pid, err);
+	np_cpuset_andnot(&missing, &pl->cpus, &st.cpus);
+	if (np_cpuset_empty(&missing) || !(lacks = np_cpulist_format(&missing)) ||
+	    !(has = np_cpulist_format(&st.cpus)))
+		return r;
+	return np_err_set(err, -EACCES, "cgroup %s: CPUs %s are not in the parent group's "
+			  "cpuset.cpus (%s); on cgroup v1 a CPU that went offline and came back "
+			  "is given back to the root group only", rec->cgroup, lacks,
+			  *has ? has : "empty");
 }
 
 int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool memory_migrate,
@@ -41,7 +51,7 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 		return np_cgroup_apply(cg, rec->cgroup, &pl, err);
 	if ((r = np_group_split(rec->cgroup, &parent, &guest, err)) < 0)
 		return r;
-	return np_engine_create_widened(cg, rec, parent, guest, &pl, err);
+	return np_engine_create(cg, rec, parent, guest, &pl, err);
 }
 
 /* Give one shared guest its new cpuset, in the kernel and the ledger. */
