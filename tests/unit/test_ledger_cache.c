@@ -229,6 +229,31 @@ static void test_odd_generation_not_kept(void **state)
 	np_ledger_cache_free(cache);
 }
 
+/* A listing read while the generation is odd is not kept, even for this
+ * process's own next change: the writer may be killed after its rename
+ * and before making the generation even, and what the listing missed
+ * must then still be read. */
+static void test_odd_listing_then_own_change(void **state)
+{
+	struct fixture *fx = *state;
+	struct np_ledger_cache *cache = new_cache();
+	struct np_ledger *other = open_ledger(fx->dir, LONG_WAIT_MS);
+	struct np_ledger *l = open_cached(fx->dir, cache);
+	pid_t child;
+
+	put(other, "a", 1);
+	child = spawn_paused(fx->dir, "before-rename", "b");
+	assert_summary(cache, l, "a:1");
+	kill_reap(child);
+	/* What the killed writer's rename would have left. */
+	hand_write(fx->dir, "b", 9);
+	put(l, "c", 1);
+	assert_summary(cache, l, "a:1 b:9 c:1");
+	np_ledger_close(l);
+	np_ledger_close(other);
+	np_ledger_cache_free(cache);
+}
+
 /* A corrupt record is an error naming its file, as for a fresh listing,
  * and the cache is usable again once it is set aside. A state dir with no
  * generation yet is read every time. */
@@ -328,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_changes_applied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_change_between, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odd_generation_not_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odd_listing_then_own_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_and_no_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_equals_fresh, setup, teardown),
 	};
