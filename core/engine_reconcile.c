@@ -68,15 +68,14 @@ static int np_reconcile_drop(struct np_reconcile *rc, const struct np_record *re
 static int np_reconcile_exclusive(struct np_reconcile *rc, const struct np_record *rec,
 				  struct np_err *err)
 {
-	struct np_ledger_list list = { 0 };
+	const struct np_ledger_list *list = NULL;
 	int r;
 
 	if (np_cpuset_empty(&rec->exclusive))
 		return 0;
-	r = np_ledger_list(rc->ledger, false, &list, err);
+	r = np_ledger_cache_list(rc->eng->cache, rc->ledger, &list, err);
 	if (r == 0)
-		r = np_engine_shrink_shared(rc->eng, rc->ledger, &list, rec, err);
-	np_ledger_list_clear(&list);
+		r = np_engine_shrink_shared(rc->eng, rc->ledger, list, rec, err);
 	return r;
 }
 
