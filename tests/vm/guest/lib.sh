@@ -193,24 +193,20 @@ topo_dist_row() {
 	eval "echo \"\$NP_TOPO_DIST_$1\""
 }
 
-# topo_cpu_nodes / topo_memonly_nodes: ids of nodes with / without CPUs.
-topo_cpu_nodes() {
+# topo_nodes_with_cpus TEST: ids of the nodes whose cpu list passes
+# `[ TEST "$cpus" ]` (-n: with CPUs, -z: without).
+topo_nodes_with_cpus() {
 	local id cpus out=
 	for id in $NP_TOPO_IDS; do
 		eval "cpus=\$NP_TOPO_CPUS_$id"
-		[ -n "$cpus" ] && out="$out${out:+ }$id"
+		[ "$1" "$cpus" ] && out="$out${out:+ }$id"
 	done
 	echo "$out"
 }
 
-topo_memonly_nodes() {
-	local id cpus out=
-	for id in $NP_TOPO_IDS; do
-		eval "cpus=\$NP_TOPO_CPUS_$id"
-		[ -z "$cpus" ] && out="$out${out:+ }$id"
-	done
-	echo "$out"
-}
+# topo_cpu_nodes / topo_memonly_nodes: ids of nodes with / without CPUs.
+topo_cpu_nodes() { topo_nodes_with_cpus -n; }
+topo_memonly_nodes() { topo_nodes_with_cpus -z; }
 
 # topo_all_cpus: every CPU of the machine, expanded ("0 1 2 3").
 topo_all_cpus() {
