@@ -388,8 +388,12 @@ static int np_strcmpp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The guest names of every record file, ascending. */
-static int np_ledger_scan(const struct np_ledger *l, struct np_names *names, struct np_err *err)
+/* What to keep of a directory entry's name: its first n bytes, 0 to skip it. */
+typedef size_t (*np_entry_keep_fn)(const char *entry);
+
+/* The names `keep` keeps of the state dir's entries, ascending. */
+static int np_ledger_scan(const struct np_ledger *l, np_entry_keep_fn keep,
+			  struct np_names *names, struct np_err *err)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
@@ -405,7 +409,7 @@ static int np_ledger_scan(const struct np_ledger *l, struct np_names *names, str
 	}
 	rewinddir(d);
 	while ((errno = 0, e = readdir(d))) {
-		size_t len = np_entry_guest(e->d_name);
+		size_t len = keep(e->d_name);
 
 		if (len && np_names_add(names, e->d_name, len) < 0)
 			return np_err_set(err, -ENOMEM, "out of memory");
@@ -473,7 +477,7 @@ int np_ledger_list(struct np_ledger *ledger, bool collect_corrupt, struct np_led
 	struct np_ledger_list list = { 0 };
 	int r;
 
-	r = np_ledger_scan(ledger, &names, err);
+	r = np_ledger_scan(ledger, np_entry_guest, &names, err);
 	if (r == 0 && names.n &&
 	    !(list.records = calloc(names.n, sizeof(*list.records))))
 		r = np_err_set(err, -ENOMEM, "out of memory");
@@ -678,8 +682,9 @@ int np_ledger_quarantine(struct np_ledger *ledger, const char *name, struct np_e
 			     np_ledger_move_aside(ledger, file, aside, err));
 }
 
-/* Whether a directory entry is a record's temporary file .NAME.json.tmp. */
-static bool np_entry_is_tmp(const char *entry)
+/* The length of a directory entry that is a record's temporary file
+ * .NAME.json.tmp (all of it is kept); 0 for any other entry. */
+static size_t np_entry_tmp(const char *entry)
 {
 	static const char tail[] = NP_LEDGER_SUFFIX ".tmp";
 	size_t len = strlen(entry), tlen = sizeof(tail) - 1;
@@ -687,31 +692,10 @@ static bool np_entry_is_tmp(const char *entry)
 
 	if (entry[0] != '.' || len <= tlen + 1 || len - tlen - 1 > NP_NAME_MAX ||
 	    strcmp(entry + len - tlen, tail) != 0)
-		return false;
+		return 0;
 	memcpy(name, entry + 1, len - tlen - 1);
 	name[len - tlen - 1] = '\0';
-	return np_name_validate(name, NULL) == 0;
-}
-
-/* The names of the temporary files in the state dir. */
-static int np_ledger_scan_tmp(const struct np_ledger *l, struct np_names *names,
-			      struct np_err *err)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *e;
-	int fd = dup(l->dirfd);
-
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		return np_err_set(err, -errno, "state dir %s: %s", l->dir, strerror(errno));
-	}
-	while ((errno = 0, e = readdir(d)))
-		if (np_entry_is_tmp(e->d_name) && np_names_add(names, e->d_name, strlen(e->d_name)) < 0)
-			return np_err_set(err, -ENOMEM, "out of memory");
-	if (errno)
-		return np_err_set(err, -errno, "state dir %s: %s", l->dir, strerror(errno));
-	return 0;
+	return np_name_validate(name, NULL) == 0 ? len : 0;
 }
 
 int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *err)
@@ -721,7 +705,7 @@ int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *
 
 	*removed = 0;
 	if (r == 0)
-		r = np_ledger_scan_tmp(ledger, &names, err);
+		r = np_ledger_scan(ledger, np_entry_tmp, &names, err);
 	for (size_t i = 0; r == 0 && i < names.n; i++) {
 		if (unlinkat(ledger->dirfd, names.items[i], 0) < 0 && errno != ENOENT)
 			r = np_err_set(err, -errno, "%s/%s: %s", ledger->dir, names.items[i],
