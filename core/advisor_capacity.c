@@ -42,21 +42,6 @@ uint64_t np_capacity_count(const struct np_cpuset *a, const struct np_cpuset *b,
 	return n;
 }
 
-int np_capacity_index(const struct np_topology *topo, unsigned id)
-{
-	unsigned lo = 0, hi = topo->nnodes;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (topo->nodes[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < topo->nnodes && topo->nodes[lo].id == id ? (int)lo : -1;
-}
-
 bool np_capacity_other(const struct np_capacity *cap, const struct np_record *rec)
 {
 	const char *name = cap->in->request->name;

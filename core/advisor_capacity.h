@@ -56,10 +56,7 @@ int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 		     struct np_err *err);
 void np_capacity_clear(struct np_capacity *cap);
 
-/* Index of OS node `id` in topo->nodes (ascending ids), or -1. */
-int np_capacity_index(const struct np_topology *topo, unsigned id);
-
-/* The same through the table of `cap`. */
+/* Index of OS node `id` in topo->nodes, or -1, through the table of `cap`. */
 static inline int np_capacity_node(const struct np_capacity *cap, unsigned id)
 {
 	return id < cap->nindex ? cap->index[id] : -1;

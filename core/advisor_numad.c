@@ -15,7 +15,7 @@ static int np_numad_advice_indexes(const struct np_capacity *cap, const struct n
 {
 	*n = 0;
 	for (int id = np_cpuset_next(nodes, 0); id >= 0; id = np_cpuset_next(nodes, (unsigned)id + 1)) {
-		int i = np_capacity_index(cap->in->topo, (unsigned)id);
+		int i = np_capacity_node(cap, (unsigned)id);
 
 		if (i < 0)
 			return np_err_set(err, -ENXIO, "numad advised node %d, which this machine does not have", id);
