@@ -56,6 +56,12 @@ int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 		     struct np_err *err);
 void np_capacity_clear(struct np_capacity *cap);
 
+/* a + b, UINT64_MAX when that overflows. */
+static inline uint64_t np_capacity_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* Index of OS node `id` in topo->nodes, or -1, through the table of `cap`. */
 static inline int np_capacity_node(const struct np_capacity *cap, unsigned id)
 {
