@@ -329,9 +329,8 @@ static void np_search_prefix(struct np_search *s, const unsigned *order, unsigne
 		for (; b > 0 && s->pick[b - 1] > order[a]; b--)
 			s->pick[b] = s->pick[b - 1];
 		s->pick[b] = order[a];
-		p.v = np_capacity_add(p.v, s->cap->nodes[order[a]].vroom);
-		p.m = np_capacity_add(p.m, s->cap->nodes[order[a]].mroom);
 	}
+	np_capacity_rooms(s->cap, order, k, &p.v, &p.m);
 	np_search_dists(s, s->pick, k, &p.maxd, &p.sumd);
 	np_search_consider(s, s->pick, k, &p);
 }

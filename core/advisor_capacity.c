@@ -177,7 +177,8 @@ void np_capacity_clear(struct np_capacity *cap)
 	cap->index = NULL;
 }
 
-bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n)
+void np_capacity_rooms(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+		       uint64_t *vcpus, uint64_t *memory)
 {
 	uint64_t v = 0, m = 0;
 
@@ -185,6 +186,15 @@ bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsign
 		v = np_capacity_add(v, cap->nodes[idx[j]].vroom);
 		m = np_capacity_add(m, cap->nodes[idx[j]].mroom);
 	}
+	*vcpus = v;
+	*memory = m;
+}
+
+bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n)
+{
+	uint64_t v, m;
+
+	np_capacity_rooms(cap, idx, n, &v, &m);
 	return v >= cap->vcpus && m >= cap->memory;
 }
 

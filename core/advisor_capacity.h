@@ -74,6 +74,11 @@ static inline unsigned np_capacity_dist(const struct np_topology *topo, unsigned
 	return topo->distances[(size_t)a * topo->nnodes + b];
 }
 
+/* The rooms of nodes `idx[0..n)` (indexes) together: vroom and mroom
+ * summed, each stopping at UINT64_MAX. */
+void np_capacity_rooms(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+		       uint64_t *vcpus, uint64_t *memory);
+
 /* True when nodes `idx[0..n)` (indexes) hold the request. */
 bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n);
 
