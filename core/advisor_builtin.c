@@ -49,11 +49,6 @@ struct np_search {
 	struct np_cand best, cur;
 };
 
-static uint64_t np_sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 static uint64_t np_sat_mul(uint64_t a, uint64_t b)
 {
 	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
@@ -216,11 +211,11 @@ static void np_search_consider(struct np_search *s, const unsigned *set, unsigne
 /* True when no set that grows `p` by `slots` CPU nodes can hold the request. */
 static bool np_search_hopeless(const struct np_search *s, const struct np_part *p, unsigned slots)
 {
-	uint64_t v = np_sat_add(p->v, np_sat_mul(slots, s->vmax));
-	uint64_t m = np_sat_add(p->m, np_sat_mul(slots, s->mmax));
+	uint64_t v = np_capacity_add(p->v, np_sat_mul(slots, s->vmax));
+	uint64_t m = np_capacity_add(p->m, np_sat_mul(slots, s->mmax));
 
 	if (s->spill)
-		m = np_sat_add(m, s->mem_room);
+		m = np_capacity_add(m, s->mem_room);
 	return v < s->cap->vcpus || m < s->cap->memory;
 }
 
@@ -237,8 +232,8 @@ static struct np_part np_search_extend(const struct np_search *s, const struct n
 		q.maxd = np_max(q.maxd, np_max(np_d(s, a, j), np_d(s, j, a)));
 		q.sumd += np_d(s, a, j) + np_d(s, j, a);
 	}
-	q.v = np_sat_add(q.v, s->cap->nodes[j].vroom);
-	q.m = np_sat_add(q.m, s->cap->nodes[j].mroom);
+	q.v = np_capacity_add(q.v, s->cap->nodes[j].vroom);
+	q.m = np_capacity_add(q.m, s->cap->nodes[j].mroom);
 	return q;
 }
 
@@ -312,9 +307,10 @@ static void np_grow(struct np_search *s, unsigned seed, unsigned limit, unsigned
 		order[step] = j;
 		g[pos].in = true;
 		setmax = np_max(setmax, np_max(g[pos].maxd, np_d(s, j, j)));
-		v = np_sat_add(v, cap->nodes[j].vroom);
-		m = np_sat_add(m, cap->nodes[j].mroom);
-		if (*ks == UINT_MAX && v >= cap->vcpus && np_sat_add(m, s->mem_room) >= cap->memory)
+		v = np_capacity_add(v, cap->nodes[j].vroom);
+		m = np_capacity_add(m, cap->nodes[j].mroom);
+		if (*ks == UINT_MAX && v >= cap->vcpus &&
+		    np_capacity_add(m, s->mem_room) >= cap->memory)
 			*ks = step + 1;
 		if (v >= cap->vcpus && m >= cap->memory)
 			*kc = step + 1;
@@ -333,9 +329,8 @@ static void np_search_prefix(struct np_search *s, const unsigned *order, unsigne
 		for (; b > 0 && s->pick[b - 1] > order[a]; b--)
 			s->pick[b] = s->pick[b - 1];
 		s->pick[b] = order[a];
-		p.v = np_sat_add(p.v, s->cap->nodes[order[a]].vroom);
-		p.m = np_sat_add(p.m, s->cap->nodes[order[a]].mroom);
 	}
+	np_capacity_rooms(s->cap, order, k, &p.v, &p.m);
 	np_search_dists(s, s->pick, k, &p.maxd, &p.sumd);
 	np_search_consider(s, s->pick, k, &p);
 }
@@ -417,7 +412,7 @@ static int np_search_init(struct np_search *s, const struct np_capacity *cap, st
 			s->mmax = cn->mroom > s->mmax ? cn->mroom : s->mmax;
 		} else if (cn->mem) {
 			s->memn[s->nm++] = i;
-			s->mem_room = np_sat_add(s->mem_room, cn->mroom);
+			s->mem_room = np_capacity_add(s->mem_room, cn->mroom);
 		}
 	}
 	return 0;

@@ -22,11 +22,6 @@ static uint64_t np_cap_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-static uint64_t np_cap_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 static uint64_t np_cap_min(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -40,21 +35,6 @@ uint64_t np_capacity_count(const struct np_cpuset *a, const struct np_cpuset *b,
 	for (unsigned w = lo; w <= hi && w < NP_CPUSET_WORDS; w++)
 		n += (uint64_t)__builtin_popcountll(b ? a->bits[w] & b->bits[w] : a->bits[w]);
 	return n;
-}
-
-int np_capacity_index(const struct np_topology *topo, unsigned id)
-{
-	unsigned lo = 0, hi = topo->nnodes;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (topo->nodes[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < topo->nnodes && topo->nodes[lo].id == id ? (int)lo : -1;
 }
 
 bool np_capacity_other(const struct np_capacity *cap, const struct np_record *rec)
@@ -109,9 +89,9 @@ static void np_cap_tally(struct np_capacity *cap, uint64_t *shared, uint64_t *me
 
 			if (i < 0)
 				continue;
-			mem[i] = np_cap_add(mem[i], rec->bookings[b].memory);
+			mem[i] = np_capacity_add(mem[i], rec->bookings[b].memory);
 			if (cap->kind[r] == NP_CAP_SHARED)
-				shared[i] = np_cap_add(shared[i], rec->bookings[b].vcpus);
+				shared[i] = np_capacity_add(shared[i], rec->bookings[b].vcpus);
 		}
 	}
 }
@@ -149,7 +129,7 @@ static void np_cap_node_init(struct np_capacity *cap, unsigned i, uint64_t share
 	cn->vroom = np_cap_sub(np_cap_scale(usable, s->cpu_overcommit_pct), shared);
 	cn->mroom = np_cap_sub(np_cap_scale(node->memory_total, s->memory_overcommit_pct), mem);
 	cn->held = np_capacity_count(&node->cpus, &cap->held, cn->wlo, cn->whi);
-	cn->reserved = np_cap_add(shared, cn->held);
+	cn->reserved = np_capacity_add(shared, cn->held);
 }
 
 int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in, bool exclusive,
@@ -197,14 +177,24 @@ void np_capacity_clear(struct np_capacity *cap)
 	cap->index = NULL;
 }
 
-bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n)
+void np_capacity_rooms(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+		       uint64_t *vcpus, uint64_t *memory)
 {
 	uint64_t v = 0, m = 0;
 
 	for (unsigned j = 0; j < n; j++) {
-		v = np_cap_add(v, cap->nodes[idx[j]].vroom);
-		m = np_cap_add(m, cap->nodes[idx[j]].mroom);
+		v = np_capacity_add(v, cap->nodes[idx[j]].vroom);
+		m = np_capacity_add(m, cap->nodes[idx[j]].mroom);
 	}
+	*vcpus = v;
+	*memory = m;
+}
+
+bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n)
+{
+	uint64_t v, m;
+
+	np_capacity_rooms(cap, idx, n, &v, &m);
 	return v >= cap->vcpus && m >= cap->memory;
 }
 
@@ -326,8 +316,8 @@ static char *np_cap_free_text(const struct np_capacity *cap, unsigned one, const
 	for (unsigned i = 0; i < cap->in->topo->nnodes; i++) {
 		if (!cap->nodes[i].cpu && !cap->nodes[i].mem)
 			continue;
-		v = np_cap_add(v, cap->nodes[i].cpu ? cap->nodes[i].vroom : 0);
-		m = np_cap_add(m, cap->nodes[i].mroom);
+		v = np_capacity_add(v, cap->nodes[i].cpu ? cap->nodes[i].vroom : 0);
+		m = np_capacity_add(m, cap->nodes[i].mroom);
 		n++;
 	}
 	b = np_capacity_describe(cap, v, unit, m, " and ");

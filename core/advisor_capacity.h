@@ -56,10 +56,13 @@ int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 		     struct np_err *err);
 void np_capacity_clear(struct np_capacity *cap);
 
-/* Index of OS node `id` in topo->nodes (ascending ids), or -1. */
-int np_capacity_index(const struct np_topology *topo, unsigned id);
+/* a + b, UINT64_MAX when that overflows. */
+static inline uint64_t np_capacity_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
-/* The same through the table of `cap`. */
+/* Index of OS node `id` in topo->nodes, or -1, through the table of `cap`. */
 static inline int np_capacity_node(const struct np_capacity *cap, unsigned id)
 {
 	return id < cap->nindex ? cap->index[id] : -1;
@@ -70,6 +73,11 @@ static inline unsigned np_capacity_dist(const struct np_topology *topo, unsigned
 {
 	return topo->distances[(size_t)a * topo->nnodes + b];
 }
+
+/* The rooms of nodes `idx[0..n)` (indexes) together: vroom and mroom
+ * summed, each stopping at UINT64_MAX. */
+void np_capacity_rooms(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+		       uint64_t *vcpus, uint64_t *memory);
 
 /* True when nodes `idx[0..n)` (indexes) hold the request. */
 bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsigned n);

@@ -15,7 +15,7 @@ static int np_numad_advice_indexes(const struct np_capacity *cap, const struct n
 {
 	*n = 0;
 	for (int id = np_cpuset_next(nodes, 0); id >= 0; id = np_cpuset_next(nodes, (unsigned)id + 1)) {
-		int i = np_capacity_index(cap->in->topo, (unsigned)id);
+		int i = np_capacity_node(cap, (unsigned)id);
 
 		if (i < 0)
 			return np_err_set(err, -ENXIO, "numad advised node %d, which this machine does not have", id);
@@ -30,12 +30,11 @@ static int np_numad_advice_indexes(const struct np_capacity *cap, const struct n
 	return 0;
 }
 
-/* -ENOSPC: the nodes numad chose have too little room left. */
-static int np_numad_advice_overbook(const struct np_capacity *cap, const struct np_cpuset *nodes,
+/* -ENOSPC: the nodes numad chose, idx[0..n) listed as `list`, have too little room left. */
+static int np_numad_advice_overbook(const struct np_capacity *cap, const char *list,
 			     const unsigned *idx, unsigned n, struct np_err *err)
 {
 	uint64_t v = 0, m = 0;
-	_cleanup_free_ char *list = np_cpulist_format(nodes);
 	_cleanup_free_ char *want = NULL;
 	_cleanup_free_ char *have = NULL;
 
@@ -46,7 +45,7 @@ static int np_numad_advice_overbook(const struct np_capacity *cap, const struct 
 	want = np_capacity_describe(cap, cap->vcpus, cap->exclusive ? "exclusive CPU" : "vcpu",
 				    cap->memory, ", ");
 	have = np_capacity_describe(cap, v, cap->exclusive ? "free CPU" : "vcpu", m, " and ");
-	if (!list || !want || !have)
+	if (!want || !have)
 		return np_err_set(err, -ENOMEM, "out of memory");
 	return np_err_set(err, -ENOSPC, "numad advised node%s %s, which would be overbooked: "
 			  "requested %s; free there: %s", n > 1 ? "s" : "", list, want, have);
@@ -66,7 +65,7 @@ static int np_numad_advice_decide(const struct np_capacity *cap, const struct np
 	if (r < 0)
 		return r;
 	if (!np_capacity_fits(cap, idx, n))
-		return np_numad_advice_overbook(cap, nodes, idx, n, err);
+		return np_numad_advice_overbook(cap, list, idx, n, err);
 	r = np_capacity_advise(cap, idx, n, adv, err);
 	if (r < 0)
 		return r;

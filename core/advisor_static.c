@@ -137,18 +137,17 @@ static char *np_static_reason(const uint64_t unbooked[2])
 	return n < 0 ? NULL : r;
 }
 
-/* Fill `adv` from the checked cpus and mems. */
+/* Fill `adv` from the checked cpus and mems; `cpu_nodes` are the nodes of the cpus. */
 static int np_static_fill(const struct np_capacity *cap, const struct np_cpuset *mems,
-			  struct np_advice *adv, struct np_err *err)
+			  const struct np_cpuset *cpu_nodes, struct np_advice *adv,
+			  struct np_err *err)
 {
 	const struct np_settings *s = cap->in->settings;
 	uint64_t unbooked[2];
-	struct np_cpuset cpu_nodes;
 
 	adv->cpus = s->cpus;
 	adv->mems = *mems;
-	np_static_nodes_of(cap->in->topo, &s->cpus, &cpu_nodes);
-	np_cpuset_or(&adv->nodes, mems, &cpu_nodes);
+	np_cpuset_or(&adv->nodes, mems, cpu_nodes);
 	if (s->exclusive)
 		adv->exclusive = s->cpus;
 	adv->vcpus = cap->vcpus;
@@ -164,18 +163,15 @@ static int np_static_fill(const struct np_capacity *cap, const struct np_cpuset 
 static int np_static_decide(const struct np_capacity *cap, struct np_advice *adv, struct np_err *err)
 {
 	const struct np_settings *s = cap->in->settings;
-	struct np_cpuset mems;
+	struct np_cpuset cpu_nodes;
 	int r;
 
-	if (s->has_mems)
-		mems = s->mems;
-	else
-		np_static_nodes_of(cap->in->topo, &s->cpus, &mems);
+	np_static_nodes_of(cap->in->topo, &s->cpus, &cpu_nodes);
 	r = np_static_check_held(cap, &s->cpus, err);
 	if (r == 0 && s->exclusive)
 		r = np_static_check_shared(cap, &s->cpus, err);
 	if (r == 0)
-		r = np_static_fill(cap, &mems, adv, err);
+		r = np_static_fill(cap, s->has_mems ? &s->mems : &cpu_nodes, &cpu_nodes, adv, err);
 	return r;
 }
 

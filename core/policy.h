@@ -139,6 +139,9 @@ int np_policy_resolve(const struct np_policy *policy, const char *name,
  * alone, no rule applied (what `check-config --verbose` shows). */
 void np_policy_placement(const struct np_policy *policy, struct np_settings *out);
 
+/* The built-in defaults (SPEC's [placement] example), origins all unset. */
+void np_settings_defaults(struct np_settings *s);
+
 /* The files read, main file first then drop-ins in the order read; `*n` gets
  * their number. The strings live as long as the policy. */
 const char *const *np_policy_files(const struct np_policy *policy, unsigned *n);

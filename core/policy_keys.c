@@ -362,10 +362,8 @@ void np_settings_defaults(struct np_settings *s)
 	s->numad = "numad";
 	s->numad_timeout_ms = 5000;
 	s->strategy = NP_STRATEGY_PACK;
-	s->exclusive = false;
 	s->memory_mode = NP_MEMORY_STRICT;
 	s->memory_migrate = true;
-	s->cgroup_parent = NULL;
 	s->lock_timeout_ms = 30000;
 	s->on_no_fit = NP_NO_FIT_FAIL;
 	s->cpu_overcommit_pct = 100;

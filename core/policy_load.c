@@ -140,9 +140,10 @@ static unsigned np_load_file_rank(const struct np_policy *p, const char *file)
 static void np_load_check_static(struct np_load *ld)
 {
 	const struct np_policy *p = ld->policy;
-	bool pool = p->sections[0]->set[NP_KEY_CPUS];
 
-	for (unsigned i = 0; i < p->nsections && !pool; i++) {
+	if (p->sections[0]->set[NP_KEY_CPUS])
+		return;
+	for (unsigned i = 0; i < p->nsections; i++) {
 		const struct np_section *sec = p->sections[i];
 		const struct np_origin *o;
 

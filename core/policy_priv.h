@@ -111,7 +111,4 @@ void np_settings_take(struct np_settings *dst, const struct np_settings *src, en
  * NULL for a key that is not an enumeration. */
 const char *np_key_value_name(enum np_key key, unsigned v);
 
-/* The built-in defaults (SPEC's [placement] example), origins all unset. */
-void np_settings_defaults(struct np_settings *s);
-
 #endif

@@ -103,18 +103,7 @@ static inline void np_test_topology_free(struct np_topology *t)
 /* Settings as the built-in defaults of SPEC give them. */
 static inline void np_test_settings(struct np_settings *s)
 {
-	memset(s, 0, sizeof(*s));
-	s->advisor = NP_ADVISOR_BUILTIN;
-	s->fallback = NP_FALLBACK_BUILTIN;
-	s->numad = "numad";
-	s->numad_timeout_ms = 5000;
-	s->strategy = NP_STRATEGY_PACK;
-	s->memory_mode = NP_MEMORY_STRICT;
-	s->memory_migrate = true;
-	s->lock_timeout_ms = 30000;
-	s->on_no_fit = NP_NO_FIT_FAIL;
-	s->cpu_overcommit_pct = 100;
-	s->memory_overcommit_pct = 100;
+	np_settings_defaults(s);
 }
 
 /* A record `name` with cpus, an exclusive set (NULL: shared) and one
