@@ -2,11 +2,9 @@
 #include "proc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "fileio.h"
@@ -20,15 +18,11 @@
 static int np_proc_read(const char *proc_root, const char *rel, char **out, struct np_err *err)
 {
 	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
 	int r;
 
 	if (asprintf(&path, "%s/%s", proc_root, rel) < 0)
 		return np_err_set(err, -ENOMEM, "out of memory");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return np_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	r = np_read_fd(fd, NP_PROC_FILE_MAX, out, NULL);
+	r = np_read_file(path, NP_PROC_FILE_MAX, out, NULL);
 	if (r < 0)
 		return np_err_set(err, r, "%s: %s", path, strerror(-r));
 	return 0;
