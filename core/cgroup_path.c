@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "name.h"
+#include "proc.h"
 #include "quote.h"
 
 #define NP_CGROUP_COMPONENT_MAX 255
@@ -145,22 +146,10 @@ int np_cgroup_parse_proc(const struct np_cgroup_ops *ops, const char *text,
 
 int np_cgroup_pid_dead(struct np_cgroup *cg, pid_t pid)
 {
-	_cleanup_free_ char *path = NULL;
-	_cleanup_free_ char *text = NULL;
-	const char *close;
-	int r;
+	bool gone = false;
+	int r = np_proc_gone(cg->proc, pid, &gone, NULL);
 
-	if (asprintf(&path, "%s/%d/stat", cg->proc, (int)pid) < 0)
-		return -ENOMEM;
-	r = np_cgroup_read_file(path, &text);
-	if (r == -ENOENT || r == -ESRCH)
-		return 1;
-	if (r < 0)
-		return r;
-	close = strrchr(text, ')');
-	if (!close || close[1] != ' ')
-		return -EBADMSG;
-	return close[2] == 'Z' || close[2] == 'X';
+	return r < 0 ? r : gone;
 }
 
 /* The move did not show in PROC: say whether the PID had died. */

@@ -31,6 +31,12 @@ int np_proc_start_time(const char *proc_root, pid_t pid, uint64_t *out, struct n
 int np_proc_alive(const char *proc_root, pid_t pid, bool *alive, uint64_t *start,
 		  struct np_err *err);
 
+/* True in `*gone` when `pid` has ended: there is no such process, or it
+ * is a zombie (state Z or X). Unlike np_proc_alive() this reads only the
+ * state (field 3), not the start time. -EBADMSG when the line has no state;
+ * other negative errnos from reading it; a `pid` <= 0 is an input error. */
+int np_proc_gone(const char *proc_root, pid_t pid, bool *gone, struct np_err *err);
+
 /* Read PROC/sys/kernel/random/boot_id into `out` (`size` at least
  * NP_PROC_BOOT_ID_SIZE, else -ERANGE). -EBADMSG when it is not a boot id. */
 int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err *err);

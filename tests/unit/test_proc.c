@@ -311,6 +311,35 @@ static void test_boot_id_valid(void **state)
 	assert_false(np_proc_boot_id_valid("6f1c2a3g-4d5e-4f60-8a9b-0c1d2e3f4a5b"));
 }
 
+/* np_proc_gone reads only the state: a stat line cut after it still counts. */
+static void test_fake_gone(void **state)
+{
+	struct fake *fake = *state;
+	struct np_err err = NP_ERR_INIT;
+	bool gone = true;
+
+	write_file(fake->root, "1234/stat", "1234 (a) b) S 1 1234\n");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, NULL), 0);
+	assert_false(gone);
+	write_file(fake->root, "1234/stat", "1234 (a) b) Z 1 1234\n");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, NULL), 0);
+	assert_true(gone);
+	write_file(fake->root, "1234/stat", "1234 (guest) X");
+	gone = false;
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, NULL), 0);
+	assert_true(gone);
+	gone = false;
+	assert_int_equal(np_proc_gone(fake->root, 4321, &gone, NULL), 0);
+	assert_true(gone);
+	write_file(fake->root, "1234/stat", "1234 (guest) ");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "1234/stat"));
+	write_file(fake->root, "1234/stat", "1234 guest S 1 2 3\n");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, &err), -EBADMSG);
+	assert_int_equal(np_proc_gone(fake->root, 0, &gone, &err), -EINVAL);
+	np_err_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fake_reused_pid, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_malformed, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_bad_boot_id, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_gone, fake_setup, fake_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
