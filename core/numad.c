@@ -121,23 +121,15 @@ static int np_numad_parse_list(const char *s, const char *end, struct np_cpuset 
 	}
 }
 
-static const struct np_node *np_numad_node(const struct np_topology *topo, unsigned id)
-{
-	for (unsigned i = 0; i < topo->nnodes; i++)
-		if (topo->nodes[i].id == id)
-			return &topo->nodes[i];
-	return NULL;
-}
-
 static int np_numad_check_nodes(const struct np_cpuset *set, const struct np_topology *topo,
 				struct np_err *err)
 {
 	for (int id = np_cpuset_next(set, 0); id >= 0; id = np_cpuset_next(set, (unsigned)id + 1)) {
-		const struct np_node *node = np_numad_node(topo, (unsigned)id);
+		int idx = np_topology_node_index(topo, (unsigned)id);
 
-		if (!node)
+		if (idx < 0)
 			return np_err_set(err, -ENXIO, "numad answered node %d, which this machine does not have", id);
-		if (np_cpuset_empty(&node->cpus))
+		if (np_cpuset_empty(&topo->nodes[idx].cpus))
 			return np_err_set(err, -ENXIO, "numad answered node %d, which has no CPUs", id);
 	}
 	return 0;
