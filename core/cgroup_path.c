@@ -24,28 +24,14 @@ static int np_cgroup_bad_path(struct np_err *err, const char *what, const char *
 
 int np_cgroup_check_parent(const char *path, struct np_err *err)
 {
-	_cleanup_free_ char *copy = NULL;
-	char *rest, *part;
-	int r;
+	_cleanup_free_ char *q = NULL;
 
 	if (!path || !*path)
 		return np_err_input(err, "cgroup parent is empty");
-	copy = strdup(path);
-	if (!copy)
-		return np_err_set(err, -ENOMEM, "cgroup parent: out of memory");
-	rest = copy;
-	while ((part = strsep(&rest, "/"))) {
-		if (!*part)
-			return np_cgroup_bad_path(err, "cgroup parent", path,
-						  "empty component");
-		r = np_name_validate(part, err);
-		if (r < 0) {
-			_cleanup_free_ char *q = np_quote_string(path, 80);
-
-			return np_err_wrap(err, "cgroup parent %s", q ? q : "");
-		}
-	}
-	return 0;
+	if (np_name_validate_path(path, err) == 0)
+		return 0;
+	q = np_quote_string(path, 80);
+	return np_err_wrap(err, "cgroup parent %s", q ? q : "");
 }
 
 /* Why `part` (length len) cannot be a component of a caller's group path,
