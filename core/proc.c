@@ -224,21 +224,30 @@ int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err
 	return 0;
 }
 
-int np_proc_same(const char *proc_root, pid_t pid, uint64_t start, const char *boot_id,
-		 bool *same, struct np_err *err)
+int np_proc_boot_get(const char *proc_root, struct np_proc_boot *boot, struct np_err *err)
 {
-	char current[NP_PROC_BOOT_ID_SIZE];
+	if (boot->id[0])
+		return 0;
+	return np_proc_boot_id(proc_root, boot->id, sizeof(boot->id), err);
+}
+
+int np_proc_same(const char *proc_root, struct np_proc_boot *boot, pid_t pid, uint64_t start,
+		 const char *boot_id, bool *same, struct np_err *err)
+{
+	struct np_proc_boot once = { 0 };
 	uint64_t now_start = 0;
 	bool alive = false;
 	int r;
 
 	if (pid <= 0)
 		return np_err_input(err, "pid %d: not a process id", (int)pid);
+	if (!boot)
+		boot = &once;
 	if (boot_id && boot_id[0]) {
-		r = np_proc_boot_id(proc_root, current, sizeof(current), err);
+		r = np_proc_boot_get(proc_root, boot, err);
 		if (r < 0)
 			return r;
-		if (strcmp(current, boot_id) != 0) {
+		if (strcmp(boot->id, boot_id) != 0) {
 			*same = false;
 			return 0;
 		}
