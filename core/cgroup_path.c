@@ -149,15 +149,22 @@ static int np_cgroup_move_missed(struct np_cgroup *cg, const char *group, pid_t 
 			  group, (int)pid, now);
 }
 
+int np_cgroup_write_pid(struct np_cgroup *cg, const char *group, pid_t pid,
+			struct np_err *err)
+{
+	char value[24];
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	return np_cgroup_fs_write(cg, group, "cgroup.procs", value, err);
+}
+
 int np_cgroup_move(struct np_cgroup *cg, const char *group, pid_t pid,
 		   struct np_err *err)
 {
 	_cleanup_free_ char *now = NULL;
-	char value[24];
 	int r;
 
-	snprintf(value, sizeof(value), "%d", (int)pid);
-	r = np_cgroup_fs_write(cg, group, "cgroup.procs", value, err);
+	r = np_cgroup_write_pid(cg, group, pid, err);
 	if (r < 0)
 		return r;
 	r = np_cgroup_pid_group(cg, pid, &now, err);

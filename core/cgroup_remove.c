@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -77,11 +76,8 @@ static int np_cgroup_move_all(struct np_cgroup *cg, const char *target,
 			      const pid_t *pids, size_t n, struct np_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char value[24];
-		int r;
+		int r = np_cgroup_write_pid(cg, target, pids[i], err);
 
-		snprintf(value, sizeof(value), "%d", (int)pids[i]);
-		r = np_cgroup_fs_write(cg, target, "cgroup.procs", value, err);
 		if (r < 0 && r != -ESRCH)
 			return r;
 		np_err_clear(err);
