@@ -4,7 +4,6 @@
 #include "cgroup_internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -65,13 +64,11 @@ static int np_cgroup_undo_move(struct np_cgroup *cg, struct np_cgroup_undo *undo
 			       struct np_err *err)
 {
 	_cleanup_free_ char *now = NULL;
-	char value[24];
 
 	if (!undo->made || !undo->from || np_cgroup_pid_group(cg, undo->pid, &now, NULL) < 0 ||
 	    strcmp(now, undo->group) != 0)
 		return 0;
-	snprintf(value, sizeof(value), "%d", (int)undo->pid);
-	return np_cgroup_fs_write(cg, undo->from, "cgroup.procs", value, err);
+	return np_cgroup_write_pid(cg, undo->from, undo->pid, err);
 }
 
 /* Remove the ancestors this call made, deepest first. */

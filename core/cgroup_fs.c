@@ -34,14 +34,11 @@ int np_cgroup_fail(struct np_err *err, int code, const char *group, const char *
 
 int np_cgroup_read_file(const char *path, char **out)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	int r;
 
-	if (fd < 0)
-		return -errno;
-	r = np_read_fd(fd, SIZE_MAX, &buf, &len);
+	r = np_read_file(path, SIZE_MAX, &buf, &len);
 	if (r < 0)
 		return r;
 	while (len > 0 && buf[len - 1] == '\n')

@@ -136,6 +136,11 @@ bool np_cgroup_has_word(const char *list, const char *seps, const char *word);
 /* 1 when PROC/PID is gone or a zombie, 0 when it runs, else -errno. */
 int np_cgroup_pid_dead(struct np_cgroup *cg, pid_t pid);
 
+/* Write `pid` in decimal into `group`/cgroup.procs (which moves its whole
+ * thread group) with np_cgroup_fs_write; nothing more is checked. */
+int np_cgroup_write_pid(struct np_cgroup *cg, const char *group, pid_t pid,
+			struct np_err *err);
+
 /* Write `pid` into `group`/cgroup.procs, which moves its whole thread
  * group, then check in PROC that it arrived (-ESRCH when it had died). */
 int np_cgroup_move(struct np_cgroup *cg, const char *group, pid_t pid,

@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "name.h"
+#include "proc.h"
 #include "quote.h"
 
 #define NP_CGROUP_COMPONENT_MAX 255
@@ -23,28 +24,14 @@ static int np_cgroup_bad_path(struct np_err *err, const char *what, const char *
 
 int np_cgroup_check_parent(const char *path, struct np_err *err)
 {
-	_cleanup_free_ char *copy = NULL;
-	char *rest, *part;
-	int r;
+	_cleanup_free_ char *q = NULL;
 
 	if (!path || !*path)
 		return np_err_input(err, "cgroup parent is empty");
-	copy = strdup(path);
-	if (!copy)
-		return np_err_set(err, -ENOMEM, "cgroup parent: out of memory");
-	rest = copy;
-	while ((part = strsep(&rest, "/"))) {
-		if (!*part)
-			return np_cgroup_bad_path(err, "cgroup parent", path,
-						  "empty component");
-		r = np_name_validate(part, err);
-		if (r < 0) {
-			_cleanup_free_ char *q = np_quote_string(path, 80);
-
-			return np_err_wrap(err, "cgroup parent %s", q ? q : "");
-		}
-	}
-	return 0;
+	if (np_name_validate_path(path, err) == 0)
+		return 0;
+	q = np_quote_string(path, 80);
+	return np_err_wrap(err, "cgroup parent %s", q ? q : "");
 }
 
 /* Why `part` (length len) cannot be a component of a caller's group path,
@@ -145,22 +132,10 @@ int np_cgroup_parse_proc(const struct np_cgroup_ops *ops, const char *text,
 
 int np_cgroup_pid_dead(struct np_cgroup *cg, pid_t pid)
 {
-	_cleanup_free_ char *path = NULL;
-	_cleanup_free_ char *text = NULL;
-	const char *close;
-	int r;
+	bool gone = false;
+	int r = np_proc_gone(cg->proc, pid, &gone, NULL);
 
-	if (asprintf(&path, "%s/%d/stat", cg->proc, (int)pid) < 0)
-		return -ENOMEM;
-	r = np_cgroup_read_file(path, &text);
-	if (r == -ENOENT || r == -ESRCH)
-		return 1;
-	if (r < 0)
-		return r;
-	close = strrchr(text, ')');
-	if (!close || close[1] != ' ')
-		return -EBADMSG;
-	return close[2] == 'Z' || close[2] == 'X';
+	return r < 0 ? r : gone;
 }
 
 /* The move did not show in PROC: say whether the PID had died. */
@@ -174,15 +149,22 @@ static int np_cgroup_move_missed(struct np_cgroup *cg, const char *group, pid_t 
 			  group, (int)pid, now);
 }
 
+int np_cgroup_write_pid(struct np_cgroup *cg, const char *group, pid_t pid,
+			struct np_err *err)
+{
+	char value[24];
+
+	snprintf(value, sizeof(value), "%d", (int)pid);
+	return np_cgroup_fs_write(cg, group, "cgroup.procs", value, err);
+}
+
 int np_cgroup_move(struct np_cgroup *cg, const char *group, pid_t pid,
 		   struct np_err *err)
 {
 	_cleanup_free_ char *now = NULL;
-	char value[24];
 	int r;
 
-	snprintf(value, sizeof(value), "%d", (int)pid);
-	r = np_cgroup_fs_write(cg, group, "cgroup.procs", value, err);
+	r = np_cgroup_write_pid(cg, group, pid, err);
 	if (r < 0)
 		return r;
 	r = np_cgroup_pid_group(cg, pid, &now, err);

@@ -4,26 +4,29 @@
 #include "cgroup_internal.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "size.h"
 
 /* Rounds of moving tasks out before giving up on a group that keeps
  * getting new ones (a task forking while it is moved). */
 #define NP_CGROUP_EVICT_ROUNDS 16
 
-/* Parse the PIDs of a cgroup.procs text into a heap array. */
-static int np_cgroup_parse_pids(const char *text, pid_t **pids, size_t *n)
+/* Parse the PIDs of a cgroup.procs text (one a line, each 1 .. INT_MAX in
+ * plain digits, the final newline already stripped) into a heap array.
+ * `text` is cut up in place. */
+static int np_cgroup_parse_pids(char *text, pid_t **pids, size_t *n)
 {
 	_cleanup_free_ pid_t *out = NULL;
 	size_t count = 0, cap = 0;
 
-	for (const char *p = text; *p; ) {
-		char *end;
-		long v = strtol(p, &end, 10);
+	while (text && *text) {
+		char *line = strsep(&text, "\n");
+		unsigned v;
 
-		if (end == p || v <= 0 || (*end && *end != '\n'))
+		if (np_count_parse(line, INT_MAX, &v, NULL) < 0)
 			return -EBADMSG;
 		if (count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
@@ -35,7 +38,6 @@ static int np_cgroup_parse_pids(const char *text, pid_t **pids, size_t *n)
 			cap = ncap;
 		}
 		out[count++] = (pid_t)v;
-		p = *end ? end + 1 : end;
 	}
 	*pids = np_steal_ptr(&out);
 	*n = count;
@@ -74,11 +76,8 @@ static int np_cgroup_move_all(struct np_cgroup *cg, const char *target,
 			      const pid_t *pids, size_t n, struct np_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char value[24];
-		int r;
+		int r = np_cgroup_write_pid(cg, target, pids[i], err);
 
-		snprintf(value, sizeof(value), "%d", (int)pids[i]);
-		r = np_cgroup_fs_write(cg, target, "cgroup.procs", value, err);
 		if (r < 0 && r != -ESRCH)
 			return r;
 		np_err_clear(err);

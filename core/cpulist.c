@@ -57,16 +57,13 @@ static bool np_is_digit(char c)
 __attribute__((format(printf, 2, 3)))
 static int np_scan_fail(const struct np_scan *sc, const char *fmt, ...)
 {
-	_cleanup_free_ char *quoted = np_quote_string(sc->text, NP_CPULIST_SHOWN);
-	_cleanup_free_ char *detail = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&detail, fmt, ap);
+	r = np_quote_vfail(sc->err, sc->what, sc->text, NP_CPULIST_SHOWN, fmt, ap);
 	va_end(ap);
-	return np_err_input(sc->err, "invalid %s %s: %s", sc->what,
-			    quoted ? quoted : "(?)", r >= 0 ? detail : fmt);
+	return r;
 }
 
 /* The byte at the cursor is wrong: name it, its position and what fits. */

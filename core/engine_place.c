@@ -24,6 +24,7 @@ struct np_call {
 	struct np_numad_answer numad;
 	struct np_ledger *ledger;
 	const struct np_ledger_list *list; /* the others' records, borrowed from eng->cache */
+	struct np_proc_boot boot;          /* read at most once per call */
 };
 
 static void np_call_clear(struct np_call *call)
@@ -214,7 +215,8 @@ static int np_place_prior(struct np_call *call, struct np_record *rec, struct np
 		return NP_PRIOR_NONE;
 	}
 	if (r == 0 && old.pid != 0)
-		r = np_proc_same(call->eng->proc_root, old.pid, old.pid_start, old.boot_id, &same, err);
+		r = np_proc_same(call->eng->proc_root, &call->boot, old.pid, old.pid_start, old.boot_id,
+				 &same, err);
 	if (r < 0) {
 		np_record_clear(&old);
 		return r;
@@ -247,8 +249,10 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 	rec->phase = NP_PHASE_APPLYING;
 	rec->pid = req->pid;
 	rec->pid_start = start;
-	if (np_proc_boot_id(call->eng->proc_root, rec->boot_id, sizeof(rec->boot_id), NULL) < 0)
+	if (np_proc_boot_get(call->eng->proc_root, &call->boot, NULL) < 0)
 		rec->boot_id[0] = '\0';
+	else
+		memcpy(rec->boot_id, call->boot.id, sizeof(call->boot.id));
 	if (req->target == NP_TARGET_GROUP)
 		path = req->group ? strdup(req->group) : NULL;
 	else if (asprintf(&path, "%s/%s", np_engine_cgroup_parent(call->eng, &call->guest.settings),

@@ -37,6 +37,7 @@ struct np_reconcile {
 	struct np_engine *eng;
 	struct np_ledger *ledger;
 	struct np_report *rep;
+	struct np_proc_boot boot; /* read at most once per call */
 };
 
 static int np_reconcile_corrupt(struct np_reconcile *rc, const struct np_ledger_corrupt *c,
@@ -205,7 +206,8 @@ static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, stru
 	int r = 0;
 
 	if (rec->pid)
-		r = np_proc_same(rc->eng->proc_root, rec->pid, rec->pid_start, rec->boot_id, &same, err);
+		r = np_proc_same(rc->eng->proc_root, &rc->boot, rec->pid, rec->pid_start, rec->boot_id,
+				 &same, err);
 	if (r < 0)
 		return r;
 	if (rec->pid && !same)

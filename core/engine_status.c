@@ -9,14 +9,15 @@
 #include "proc.h"
 
 /* Fill what the kernel says of one guest; a missing hierarchy means no group. */
-static int np_status_probe(struct np_engine *eng, struct np_guest_status *g, struct np_err *err)
+static int np_status_probe(struct np_engine *eng, struct np_proc_boot *boot,
+			   struct np_guest_status *g, struct np_err *err)
 {
 	struct np_cgroup_state st;
 	struct np_cgroup *cg;
 	int r = 0;
 
 	if (g->rec.pid)
-		r = np_proc_same(eng->proc_root, g->rec.pid, g->rec.pid_start, g->rec.boot_id,
+		r = np_proc_same(eng->proc_root, boot, g->rec.pid, g->rec.pid_start, g->rec.boot_id,
 				 &g->alive, err);
 	if (r < 0 || !g->rec.cgroup || np_engine_cgroup(eng, &cg, NULL) < 0)
 		return r;
@@ -38,6 +39,7 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 {
 	struct np_ledger_list list = { 0 };
 	struct np_ledger *ledger = NULL;
+	struct np_proc_boot boot = { 0 };
 	struct np_settings s;
 	int r;
 
@@ -54,7 +56,7 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 		out->guests[i].rec = list.records[i];
 		memset(&list.records[i], 0, sizeof(list.records[i]));
 		out->n = i + 1;
-		r = np_status_probe(eng, &out->guests[i], err);
+		r = np_status_probe(eng, &boot, &out->guests[i], err);
 		if (r < 0)
 			np_err_wrap(err, "guest %s", out->guests[i].rec.name);
 	}

@@ -2,6 +2,7 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -40,4 +41,13 @@ int np_read_fd(int fd, size_t max, char **out, size_t *out_len)
 		*out_len = len;
 	*out = np_steal_ptr(&buf);
 	return 0;
+}
+
+int np_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return np_read_fd(fd, max, out, len);
 }

@@ -9,19 +9,16 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "fileio.h"
 #include "ledger_cache.h"
 #include "name.h"
 
 #define NP_LEDGER_LOCK_FILE ".lock"
 #define NP_LEDGER_SUFFIX ".json"
-/* Polling the lock: the first sleep, doubled up to the longest. */
-#define NP_LEDGER_POLL_MIN_MS 1u
-#define NP_LEDGER_POLL_MAX_MS 32u
 
 static void np_closedirp(DIR **d)
 {
@@ -98,46 +95,6 @@ void np_ledger_pause(const struct np_ledger *ledger, const char *point)
 
 /* ---- the lock ---- */
 
-static uint64_t np_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void np_sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000u),
-			       .tv_nsec = (long)(ms % 1000u) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* flock(LOCK_EX) on `fd`, polling with LOCK_NB for at most `timeout_ms`.
- * -EWOULDBLOCK when the time ran out. */
-static int np_flock_wait(int fd, uint64_t timeout_ms)
-{
-	uint64_t start = np_now_ms();
-	uint64_t deadline = timeout_ms > UINT64_MAX - start ? UINT64_MAX : start + timeout_ms;
-	uint64_t step = NP_LEDGER_POLL_MIN_MS;
-
-	for (;;) {
-		uint64_t now;
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		now = np_now_ms();
-		if (now >= deadline)
-			return -EWOULDBLOCK;
-		np_sleep_ms(step < deadline - now ? step : deadline - now);
-		if (step < NP_LEDGER_POLL_MAX_MS)
-			step *= 2;
-	}
-}
-
 /* The PID the holder wrote into the lock file, or 0 when it is not there. */
 static long np_lock_holder(int fd)
 {
@@ -200,7 +157,7 @@ int np_ledger_lock(struct np_ledger *ledger, struct np_err *err)
 	if (fd < 0)
 		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, NP_LEDGER_LOCK_FILE,
 				  strerror(errno));
-	r = np_flock_wait(fd, ledger->opts.lock_timeout_ms);
+	r = np_clock_flock_until(fd, np_clock_deadline_ms(ledger->opts.lock_timeout_ms));
 	if (r == -EWOULDBLOCK)
 		return np_lock_timed_out(ledger, fd, err);
 	if (r < 0)

@@ -78,3 +78,24 @@ int np_name_validate(const char *name, struct np_err *err)
 		return np_name_fail(err, name, "must not start with '.' or '-'");
 	return np_name_check_reserved(name, err);
 }
+
+int np_name_validate_path(const char *path, struct np_err *err)
+{
+	for (const char *p = path;; ) {
+		/* A component is checked in a copy of at most NP_NAME_MAX + 1
+		 * bytes: enough to refuse a longer one with the same message. */
+		char part[NP_NAME_MAX + 2];
+		size_t len = strcspn(p, "/");
+		size_t keep = len < sizeof(part) - 1 ? len : sizeof(part) - 1;
+		int r;
+
+		if (len == 0)
+			return np_err_input(err, "empty component");
+		memcpy(part, p, keep);
+		part[keep] = '\0';
+		r = np_name_validate(part, err);
+		if (r < 0 || !p[len])
+			return r;
+		p += len + 1;
+	}
+}

@@ -13,4 +13,10 @@
  * with unprintable bytes escaped, so the message is safe to print). */
 int np_name_validate(const char *name, struct np_err *err);
 
+/* Check a relative path of guest names ("machine.slice/np"): each
+ * '/'-separated component in turn, left to right, with np_name_validate().
+ * The first component that is empty (a leading, trailing or doubled '/';
+ * "" is one empty component) is the input error "empty component". */
+int np_name_validate_path(const char *path, struct np_err *err);
+
 #endif

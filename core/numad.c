@@ -12,12 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "clock.h"
 #include "quote.h"
 
 extern char **environ;
@@ -25,7 +24,7 @@ extern char **environ;
 #define NP_MIB (UINT64_C(1) << 20)
 /* Bytes of numad's output quoted in an error message. */
 #define NP_NUMAD_QUOTE_MAX 80u
-/* How often a busy lock or a child that closed its output is looked at. */
+/* How often a child that closed its output is looked at. */
 #define NP_NUMAD_POLL_MS 5u
 
 /* Output of one stream of the child, bounded by NP_NUMAD_OUTPUT_MAX. */
@@ -40,28 +39,6 @@ struct np_numad_child {
 	int fds[2];                    /* read ends: stdout, stderr */
 	struct np_numad_buf bufs[2];
 };
-
-static uint64_t np_numad_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static uint64_t np_numad_left_ms(uint64_t deadline)
-{
-	uint64_t now = np_numad_now_ms();
-
-	return now >= deadline ? 0 : deadline - now;
-}
-
-static void np_numad_sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 int np_numad_arg(unsigned vcpus, uint64_t memory, char **out, struct np_err *err)
 {
@@ -121,23 +98,15 @@ static int np_numad_parse_list(const char *s, const char *end, struct np_cpuset 
 	}
 }
 
-static const struct np_node *np_numad_node(const struct np_topology *topo, unsigned id)
-{
-	for (unsigned i = 0; i < topo->nnodes; i++)
-		if (topo->nodes[i].id == id)
-			return &topo->nodes[i];
-	return NULL;
-}
-
 static int np_numad_check_nodes(const struct np_cpuset *set, const struct np_topology *topo,
 				struct np_err *err)
 {
 	for (int id = np_cpuset_next(set, 0); id >= 0; id = np_cpuset_next(set, (unsigned)id + 1)) {
-		const struct np_node *node = np_numad_node(topo, (unsigned)id);
+		int idx = np_topology_node_index(topo, (unsigned)id);
 
-		if (!node)
+		if (idx < 0)
 			return np_err_set(err, -ENXIO, "numad answered node %d, which this machine does not have", id);
-		if (np_cpuset_empty(&node->cpus))
+		if (np_cpuset_empty(&topo->nodes[idx].cpus))
 			return np_err_set(err, -ENXIO, "numad answered node %d, which has no CPUs", id);
 	}
 	return 0;
@@ -167,25 +136,18 @@ int np_numad_parse(const char *text, size_t len, const struct np_topology *topo,
 static int np_numad_lock(const char *path, uint64_t deadline, int *fd_out, struct np_err *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int r;
 
 	if (fd < 0)
 		return np_err_set(err, -errno, "numad lock %s: %s", path, strerror(errno));
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			int r = -errno;
-
-			close(fd);
-			return np_err_set(err, r, "numad lock %s: %s", path, strerror(-r));
-		}
-		if (np_numad_left_ms(deadline) == 0) {
-			close(fd);
-			return np_err_set(err, -ETIMEDOUT,
-					  "numad lock %s: another numad call held it for the whole timeout", path);
-		}
-		np_numad_sleep_ms(NP_NUMAD_POLL_MS);
-	}
+	r = np_clock_flock_until(fd, deadline);
+	if (r < 0)
+		close(fd);
+	if (r == -EWOULDBLOCK)
+		return np_err_set(err, -ETIMEDOUT,
+				  "numad lock %s: another numad call held it for the whole timeout", path);
+	if (r < 0)
+		return np_err_set(err, r, "numad lock %s: %s", path, strerror(-r));
 	*fd_out = fd;
 	return 0;
 }
@@ -274,7 +236,7 @@ static int np_numad_collect(struct np_numad_child *c, uint64_t deadline)
 {
 	while (c->fds[0] >= 0 || c->fds[1] >= 0) {
 		struct pollfd p[2] = { { c->fds[0], POLLIN, 0 }, { c->fds[1], POLLIN, 0 } };
-		uint64_t left = np_numad_left_ms(deadline);
+		uint64_t left = np_clock_left_ms(deadline);
 		int r;
 
 		if (left == 0)
@@ -300,9 +262,9 @@ static int np_numad_reap(pid_t pid, uint64_t deadline, int *status)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (np_numad_left_ms(deadline) == 0)
+		if (np_clock_left_ms(deadline) == 0)
 			return -ETIMEDOUT;
-		np_numad_sleep_ms(NP_NUMAD_POLL_MS);
+		np_clock_sleep_ms(NP_NUMAD_POLL_MS);
 	}
 }
 
@@ -412,7 +374,7 @@ int np_numad_run(const char *numad, const char *lock_path, uint64_t timeout_ms,
 	r = np_numad_arg(vcpus, memory, &arg, err);
 	if (r < 0)
 		return r;
-	deadline = np_numad_now_ms() + timeout_ms;
+	deadline = np_clock_deadline_ms(timeout_ms);
 	if (lock_path) {
 		r = np_numad_lock(lock_path, deadline, &lock_fd, err);
 		if (r < 0)

@@ -188,23 +188,16 @@ static int np_parse_numad(const char *text, struct np_settings *dst, struct np_e
 /* A relative path of valid names ("numaplace", "machine.slice/np"). */
 static int np_parse_cgroup_parent(const char *text, struct np_settings *dst, struct np_err *err)
 {
-	_cleanup_free_ char *copy = strdup(text);
-	char *save = NULL;
-
-	if (!copy)
-		return np_err_set(err, -ENOMEM, "out of memory");
 	if (text[0] == '/')
 		return np_key_fail(err, "path", text,
 				   "expected a path relative to the cpuset hierarchy's root");
 	if (strstr(text, "//") || text[strlen(text) - 1] == '/')
 		return np_key_fail(err, "path", text, "empty path component");
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (np_name_validate(c, err) < 0) {
-			_cleanup_free_ char *quoted = np_quote_string(text, NP_VALUE_SHOWN);
+	if (np_name_validate_path(text, err) < 0) {
+		_cleanup_free_ char *quoted = np_quote_string(text, NP_VALUE_SHOWN);
 
-			return np_err_wrap(err, "invalid path %s: each component must be "
-					   "a valid name", quoted ? quoted : "(?)");
-		}
+		return np_err_wrap(err, "invalid path %s: each component must be "
+				   "a valid name", quoted ? quoted : "(?)");
 	}
 	dst->cgroup_parent = text;
 	return 0;

@@ -2,11 +2,9 @@
 #include "proc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "fileio.h"
@@ -20,15 +18,11 @@
 static int np_proc_read(const char *proc_root, const char *rel, char **out, struct np_err *err)
 {
 	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
 	int r;
 
 	if (asprintf(&path, "%s/%s", proc_root, rel) < 0)
 		return np_err_set(err, -ENOMEM, "out of memory");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return np_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	r = np_read_fd(fd, NP_PROC_FILE_MAX, out, NULL);
+	r = np_read_file(path, NP_PROC_FILE_MAX, out, NULL);
 	if (r < 0)
 		return np_err_set(err, r, "%s: %s", path, strerror(-r));
 	return 0;
@@ -54,16 +48,29 @@ static int np_proc_parse_u64(const char *p, uint64_t *out)
 	return 0;
 }
 
-/* Take the state (field 3) and start time (field 22) out of a stat line.
- * The comm (field 2) may hold anything but NUL, so the fields start after
- * the last ')'. */
-static int np_proc_parse_stat(const char *text, char *state, uint64_t *start)
+/* Where the fields after the comm (field 2) of a stat line start, at the
+ * state (field 3), or NULL when there is no ") ". The comm may hold
+ * anything but NUL, so the fields start after the last ')'. */
+static const char *np_proc_after_comm(const char *text)
 {
 	const char *p = strrchr(text, ')');
 
-	if (!p || p[1] != ' ' || p[2] == '\0' || p[3] != ' ')
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/* Is a process in this state (field 3) gone for us: a zombie, or dead? */
+static bool np_proc_state_gone(char state)
+{
+	return state == 'Z' || state == 'X';
+}
+
+/* Take the state (field 3) and start time (field 22) out of a stat line. */
+static int np_proc_parse_stat(const char *text, char *state, uint64_t *start)
+{
+	const char *p = np_proc_after_comm(text);
+
+	if (!p || p[0] == '\0' || p[1] != ' ')
 		return -EBADMSG;
-	p += 2;
 	*state = *p;
 	for (unsigned field = 3; field < NP_STAT_STARTTIME; field++) {
 		p = strchr(p, ' ');
@@ -118,9 +125,9 @@ int np_proc_parent(const char *proc_root, pid_t pid, pid_t *out, struct np_err *
 
 	if (r < 0)
 		return r;
-	p = strrchr(text, ')');
-	if (!p || p[1] != ' ' || p[2] == '\0' || p[3] != ' ' ||
-	    np_proc_parse_u64(p + 4, &ppid) < 0 || ppid > INT32_MAX)
+	p = np_proc_after_comm(text);
+	if (!p || p[0] == '\0' || p[1] != ' ' ||
+	    np_proc_parse_u64(p + 2, &ppid) < 0 || ppid > INT32_MAX)
 		return np_err_set(err, -EBADMSG, "%s/%d/stat: cannot parse the parent", proc_root,
 				  (int)pid);
 	*out = (pid_t)ppid;
@@ -156,9 +163,32 @@ int np_proc_alive(const char *proc_root, pid_t pid, bool *alive, uint64_t *start
 	}
 	if (r < 0)
 		return np_err_move(err, &local);
-	*alive = state != 'Z' && state != 'X';
+	*alive = !np_proc_state_gone(state);
 	if (start)
 		*start = st;
+	return 0;
+}
+
+int np_proc_gone(const char *proc_root, pid_t pid, bool *gone, struct np_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	struct np_err local = NP_ERR_INIT;
+	const char *p;
+	int r;
+
+	r = np_proc_stat_read(proc_root, pid, &text, &local);
+	if (r == -ESRCH) {
+		np_err_clear(&local);
+		*gone = true;
+		return 0;
+	}
+	if (r < 0)
+		return np_err_move(err, &local);
+	p = np_proc_after_comm(text);
+	if (!p || p[0] == '\0')
+		return np_err_set(err, -EBADMSG, "%s/%d/stat: cannot parse the state", proc_root,
+				  (int)pid);
+	*gone = np_proc_state_gone(p[0]);
 	return 0;
 }
 
@@ -194,21 +224,30 @@ int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err
 	return 0;
 }
 
-int np_proc_same(const char *proc_root, pid_t pid, uint64_t start, const char *boot_id,
-		 bool *same, struct np_err *err)
+int np_proc_boot_get(const char *proc_root, struct np_proc_boot *boot, struct np_err *err)
 {
-	char current[NP_PROC_BOOT_ID_SIZE];
+	if (boot->id[0])
+		return 0;
+	return np_proc_boot_id(proc_root, boot->id, sizeof(boot->id), err);
+}
+
+int np_proc_same(const char *proc_root, struct np_proc_boot *boot, pid_t pid, uint64_t start,
+		 const char *boot_id, bool *same, struct np_err *err)
+{
+	struct np_proc_boot once = { 0 };
 	uint64_t now_start = 0;
 	bool alive = false;
 	int r;
 
 	if (pid <= 0)
 		return np_err_input(err, "pid %d: not a process id", (int)pid);
+	if (!boot)
+		boot = &once;
 	if (boot_id && boot_id[0]) {
-		r = np_proc_boot_id(proc_root, current, sizeof(current), err);
+		r = np_proc_boot_get(proc_root, boot, err);
 		if (r < 0)
 			return r;
-		if (strcmp(current, boot_id) != 0) {
+		if (strcmp(boot->id, boot_id) != 0) {
 			*same = false;
 			return 0;
 		}

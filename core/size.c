@@ -2,7 +2,6 @@
 #include "size.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,20 +31,6 @@ static const struct np_unit np_duration_units[] = {
 	{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 },
 };
 
-/* Set an input error "invalid WHAT "TEXT": WHY" and return -EINVAL. */
-__attribute__((format(printf, 4, 5)))
-static int np_value_fail(struct np_err *err, const char *what, const char *text,
-			 const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = np_quote_vfail(err, what, text, NP_SIZE_SHOWN, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 /* Read the leading decimal digits of `text` into *value; *end is the first
  * byte after them. Fails on no digits or on overflow past UINT64_MAX. */
 static int np_read_digits(const char *text, const char **end, uint64_t *value,
@@ -58,11 +43,12 @@ static int np_read_digits(const char *text, const char **end, uint64_t *value,
 		unsigned d = (unsigned)(*p - '0');
 
 		if (v > (UINT64_MAX - d) / 10)
-			return np_value_fail(err, what, text, "too large");
+			return np_quote_fail(err, what, text, NP_SIZE_SHOWN, "too large");
 		v = v * 10 + d;
 	}
 	if (p == text)
-		return np_value_fail(err, what, text, "%s", *text ? "expected digits first" : "empty");
+		return np_quote_fail(err, what, text, NP_SIZE_SHOWN, "%s",
+				     *text ? "expected digits first" : "empty");
 	*end = p;
 	*value = v;
 	return 0;
@@ -82,11 +68,11 @@ static int np_parse_scaled(const char *text, const struct np_unit *units, size_t
 		if (strcmp(end, units[i].suffix) != 0)
 			continue;
 		if (v > UINT64_MAX / units[i].factor)
-			return np_value_fail(err, what, text, "too large");
+			return np_quote_fail(err, what, text, NP_SIZE_SHOWN, "too large");
 		*out = v * units[i].factor;
 		return 0;
 	}
-	return np_value_fail(err, what, text, "%s", expected);
+	return np_quote_fail(err, what, text, NP_SIZE_SHOWN, "%s", expected);
 }
 
 int np_size_parse(const char *text, uint64_t *out, struct np_err *err)
@@ -110,9 +96,10 @@ int np_count_parse(const char *text, unsigned max, unsigned *out, struct np_err 
 	if (np_read_digits(text, &end, &v, "count", err) < 0)
 		return -EINVAL;
 	if (*end)
-		return np_value_fail(err, "count", text, "expected digits only");
+		return np_quote_fail(err, "count", text, NP_SIZE_SHOWN, "expected digits only");
 	if (v < 1 || v > max)
-		return np_value_fail(err, "count", text, "must be between 1 and %u", max);
+		return np_quote_fail(err, "count", text, NP_SIZE_SHOWN, "must be between 1 and %u",
+				     max);
 	*out = (unsigned)v;
 	return 0;
 }

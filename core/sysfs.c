@@ -2,6 +2,7 @@
 #include "sysfs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cleanup.h"
 #include "cpulist.h"
+#include "fileio.h"
 
 #define NP_SYSFS_NODE_DIR "sys/devices/system/node"
 
@@ -23,47 +25,23 @@ static char *np_sysfs_path(const char *root, const char *rel)
 	return path;
 }
 
-/* Append all of `f` to a growing heap buffer. */
-static int np_sysfs_slurp(FILE *f, char **out)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 2) {
-			char *grown = realloc(buf, cap ? cap * 2 : 4096);
-
-			if (!grown)
-				return -ENOMEM;
-			buf = grown;
-			cap = cap ? cap * 2 : 4096;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f))
-		return -EIO;
-	buf[len] = '\0';
-	*out = np_steal_ptr(&buf);
-	return 0;
-}
-
-int np_sysfs_read(const char *root, const char *rel, char **out, struct np_err *err)
+/* Read the whole file ROOT/REL into a heap string (NUL-terminated, any
+ * size). -ENOENT (with `err` set) when it does not exist. An error from
+ * open(2) keeps its errno; a failed read is -EIO. */
+static int np_sysfs_read(const char *root, const char *rel, char **out, struct np_err *err)
 {
 	_cleanup_free_ char *path = np_sysfs_path(root, rel);
-	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_close_ int fd = -1;
 	int r;
 
 	if (!path)
 		return np_err_set(err, -ENOMEM, "%s: out of memory", rel);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return np_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	r = np_sysfs_slurp(f, out);
+	r = np_read_fd(fd, SIZE_MAX, out, NULL);
+	if (r < 0 && r != -ENOMEM)
+		r = -EIO;
 	if (r < 0)
 		return np_err_set(err, r, "%s: %s", path, strerror(-r));
 	return 0;

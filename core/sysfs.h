@@ -13,10 +13,6 @@
  * `sys/` (ROOT/sys/devices/system/node/nodeN/...).
  */
 
-/* Read the whole file ROOT/REL into a heap string (NUL-terminated, any
- * size). -ENOENT (with `err` set) when it does not exist. */
-int np_sysfs_read(const char *root, const char *rel, char **out, struct np_err *err);
-
 /* The CPUs of node `node`: nodeN/cpulist, or the older hex nodeN/cpumap
  * when there is no cpulist. -ENOENT when neither file exists; an input
  * error when the content does not parse. `*out` untouched on failure. */

@@ -521,6 +521,35 @@ static void test_tasks(void **state)
 	expect_err(f, np_cgroup_tasks(f->cg, "i", &pids, &n, &f->err), -EBADMSG, "cgroup i: cgroup.procs");
 }
 
+/* A PID in cgroup.procs is plain digits, 1 .. INT_MAX: nothing wraps
+ * ("4294967297" is not pid 1), nothing is skipped. */
+static void test_tasks_strict(void **state)
+{
+	static const char *const bad[] = {
+		"4294967297", "2147483648", "99999999999999999999", "0", "-1", "+12", " 12",
+		"12 ", "12\n\n13",
+	};
+	struct fake *f = *state;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	put(f, "cg/j/cgroup.procs", "2147483647\n1\n");
+	assert_int_equal(np_cgroup_tasks(f->cg, "j", &pids, &n, &f->err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(pids[0], 2147483647);
+	assert_int_equal(pids[1], 1);
+	for (size_t i = 0; i < NP_ARRAY_SIZE(bad); i++) {
+		free(pids);
+		pids = NULL;
+		put(f, "cg/j/cgroup.procs", bad[i]);
+		if (np_cgroup_tasks(f->cg, "j", &pids, &n, &f->err) != -EBADMSG)
+			fail_msg("accepted cgroup.procs %s", bad[i]);
+		assert_non_null(strstr(f->err.msg, "cgroup j: cgroup.procs"));
+		assert_null(pids);
+		np_err_clear(&f->err);
+	}
+}
+
 /* Removal: a missing group is success; live tasks refuse it (a zombie does
  * not count); the PID of a dead process given to create is refused before
  * anything is made. */
@@ -583,6 +612,7 @@ int main(void)
 		BOTH(test_read_root),
 		BOTH(test_pid_group),
 		BOTH(test_tasks),
+		BOTH(test_tasks_strict),
 		BOTH(test_remove),
 		BOTH(test_open_at_checks),
 	};

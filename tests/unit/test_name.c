@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -135,6 +137,49 @@ static void test_hostile_overlong(void **state)
 	np_err_clear(&err);
 }
 
+/* A path of names: each component as np_name_validate() says, left to
+ * right; a long one gets the same message as on its own. */
+static void test_path(void **state)
+{
+	static const char *const good[] = { "a", "machine.slice/np", "a/b/c/d", "lxc.payload.x/y" };
+	static const struct bad_name bad[] = {
+		{ "", "empty component" },
+		{ "/a", "empty component" },
+		{ "a/", "empty component" },
+		{ "a//b", "empty component" },
+		{ "a/../b", "invalid guest name \"..\": must not start with '.' or '-'" },
+		{ "x/tasks", "invalid guest name \"tasks\": reserved by the cgroup filesystem" },
+		{ "bad$/x//", "invalid guest name \"bad$\": '$' at position 4" },
+		{ "a//bad$", "empty component" },
+	};
+	_cleanup_free_ char *n64 = repeat('a', NP_NAME_MAX);
+	_cleanup_free_ char *huge = repeat('b', 100000);
+	_cleanup_free_ char *alone = NULL;
+	_cleanup_free_ char *path = NULL;
+	struct np_err err = NP_ERR_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < NP_ARRAY_SIZE(good); i++)
+		assert_int_equal(np_name_validate_path(good[i], NULL), 0);
+	for (size_t i = 0; i < NP_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(np_name_validate_path(bad[i].name, &err), -EINVAL);
+		assert_true(err.input);
+		if (!strstr(err.msg, bad[i].why))
+			fail_msg("\"%s\": \"%s\" lacks \"%s\"", bad[i].name, err.msg, bad[i].why);
+		np_err_clear(&err);
+	}
+	assert_true(asprintf(&path, "x/%s/y", n64) > 0);
+	assert_int_equal(np_name_validate_path(path, NULL), 0);
+	free(path);
+	assert_true(asprintf(&path, "x/%s/y", huge) > 0);
+	assert_int_equal(np_name_validate(huge, &err), -EINVAL);
+	alone = strdup(err.msg);
+	np_err_clear(&err);
+	assert_int_equal(np_name_validate_path(path, &err), -EINVAL);
+	assert_string_equal(err.msg, alone);
+	np_err_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_hostile_overlong),
+		cmocka_unit_test(test_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

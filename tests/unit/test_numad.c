@@ -210,6 +210,23 @@ static void test_good_answer(void **state)
 	assert_string_equal(args, "-w 4:8192\n");
 }
 
+/* A timeout so long that now + timeout overflows is no timeout at all. */
+static void test_huge_timeout(void **state)
+{
+	_cleanup_free_ char *numad = script("huge", "echo 1");
+	_cleanup_free_ char *lock = path_of("lock");
+	struct np_topology *t = machine();
+	struct np_err err = NP_ERR_INIT;
+	struct np_cpuset nodes;
+
+	(void)state;
+	assert_int_equal(np_numad_run(numad, lock, UINT64_MAX, t, 1, 0, &nodes, &err), 0);
+	assert_null(err.msg);
+	assert_true(np_cpuset_has(&nodes, 1));
+	assert_int_equal(np_cpuset_count(&nodes), 1);
+	np_test_topology_free(t);
+}
+
 /* True when `pid` is gone or a zombie. */
 static bool dead(pid_t pid)
 {
@@ -429,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_arg),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_good_answer),
+		cmocka_unit_test(test_huge_timeout),
 		cmocka_unit_test(test_hang_is_cut),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_garbage),

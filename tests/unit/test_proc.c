@@ -63,14 +63,14 @@ static void test_self(void **state)
 	assert_int_equal(start2, start);
 	assert_int_equal(np_proc_boot_id("/proc", boot, sizeof(boot), NULL), 0);
 	assert_true(np_proc_boot_id_valid(boot));
-	assert_int_equal(np_proc_same("/proc", getpid(), start, boot, &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, getpid(), start, boot, &same, NULL), 0);
 	assert_true(same);
-	assert_int_equal(np_proc_same("/proc", getpid(), start, "", &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, getpid(), start, "", &same, NULL), 0);
 	assert_true(same);
-	assert_int_equal(np_proc_same("/proc", getpid(), start + 1, boot, &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, getpid(), start + 1, boot, &same, NULL), 0);
 	assert_false(same);
 	boot[0] = boot[0] == 'a' ? 'b' : 'a';
-	assert_int_equal(np_proc_same("/proc", getpid(), start, boot, &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, getpid(), start, boot, &same, NULL), 0);
 	assert_false(same);
 }
 
@@ -110,7 +110,7 @@ static void test_child_lifecycle(void **state)
 	assert_true(alive);
 	assert_int_equal(np_proc_start_time("/proc", getpid(), &self, NULL), 0);
 	assert_true(start >= self);
-	assert_int_equal(np_proc_same("/proc", pid, start, NULL, &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, pid, start, NULL, &same, NULL), 0);
 	assert_true(same);
 
 	/* A zombie is gone for reconcile, though its stat is still there. */
@@ -118,14 +118,14 @@ static void test_child_lifecycle(void **state)
 	assert_int_equal(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0);
 	assert_int_equal(np_proc_alive("/proc", pid, &alive, NULL, NULL), 0);
 	assert_false(alive);
-	assert_int_equal(np_proc_same("/proc", pid, start, NULL, &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, pid, start, NULL, &same, NULL), 0);
 	assert_false(same);
 
 	/* Reaped: no such process at all. */
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 	assert_int_equal(np_proc_alive("/proc", pid, &alive, NULL, NULL), 0);
 	assert_false(alive);
-	assert_int_equal(np_proc_same("/proc", pid, start, NULL, &same, NULL), 0);
+	assert_int_equal(np_proc_same("/proc", NULL, pid, start, NULL, &same, NULL), 0);
 	assert_false(same);
 	assert_int_equal(np_proc_start_time("/proc", pid, &start, NULL), -ESRCH);
 }
@@ -137,9 +137,9 @@ static void test_bad_pid(void **state)
 	uint64_t start;
 
 	(void)state;
-	assert_int_equal(np_proc_same("/proc", 0, 1, NULL, &same, &err), -EINVAL);
+	assert_int_equal(np_proc_same("/proc", NULL, 0, 1, NULL, &same, &err), -EINVAL);
 	assert_true(err.input);
-	assert_int_equal(np_proc_same("/proc", -5, 1, NULL, &same, &err), -EINVAL);
+	assert_int_equal(np_proc_same("/proc", NULL, -5, 1, NULL, &same, &err), -EINVAL);
 	assert_int_equal(np_proc_start_time("/proc", 0, &start, &err), -EINVAL);
 	np_err_clear(&err);
 }
@@ -224,7 +224,7 @@ static void test_fake_comm_with_parens(void **state)
 	assert_int_equal(start, 42);
 	assert_int_equal(np_proc_boot_id(fake->root, boot, sizeof(boot), NULL), 0);
 	assert_string_equal(boot, FAKE_BOOT);
-	assert_int_equal(np_proc_same(fake->root, 1234, 42, FAKE_BOOT, &same, NULL), 0);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 42, FAKE_BOOT, &same, NULL), 0);
 	assert_true(same);
 }
 
@@ -235,19 +235,19 @@ static void test_fake_reused_pid(void **state)
 	bool same = true;
 
 	write_stat(fake->root, "guest", 'S', "1000");
-	assert_int_equal(np_proc_same(fake->root, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
 	assert_true(same);
 	write_stat(fake->root, "guest", 'S', "2000");
-	assert_int_equal(np_proc_same(fake->root, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
 	assert_false(same);
 	/* Same start time, but recorded during another boot. */
 	write_stat(fake->root, "guest", 'S', "1000");
-	assert_int_equal(np_proc_same(fake->root, 1234, 1000, OTHER_BOOT, &same, NULL), 0);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 1000, OTHER_BOOT, &same, NULL), 0);
 	assert_false(same);
 	write_stat(fake->root, "guest", 'Z', "1000");
-	assert_int_equal(np_proc_same(fake->root, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
 	assert_false(same);
-	assert_int_equal(np_proc_same(fake->root, 4321, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_int_equal(np_proc_same(fake->root, NULL, 4321, 1000, FAKE_BOOT, &same, NULL), 0);
 	assert_false(same);
 }
 
@@ -277,7 +277,7 @@ static void test_fake_malformed(void **state)
 			fail_msg("accepted stat line %zu: %s", i, lines[i]);
 		assert_non_null(strstr(err.msg, "1234/stat"));
 		assert_int_equal(start, 77);
-		assert_int_equal(np_proc_same(fake->root, 1234, 77, NULL, &same, &err), -EBADMSG);
+		assert_int_equal(np_proc_same(fake->root, NULL, 1234, 77, NULL, &same, &err), -EBADMSG);
 	}
 	np_err_clear(&err);
 }
@@ -293,7 +293,7 @@ static void test_fake_bad_boot_id(void **state)
 	assert_int_equal(np_proc_boot_id(fake->root, boot, sizeof(boot), &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "boot_id"));
 	write_stat(fake->root, "guest", 'S', "1000");
-	assert_int_equal(np_proc_same(fake->root, 1234, 1000, FAKE_BOOT, &same, &err), -EBADMSG);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 1000, FAKE_BOOT, &same, &err), -EBADMSG);
 	write_file(fake->root, "sys/kernel/random/boot_id", FAKE_BOOT "\n");
 	np_err_clear(&err);
 }
@@ -311,6 +311,69 @@ static void test_boot_id_valid(void **state)
 	assert_false(np_proc_boot_id_valid("6f1c2a3g-4d5e-4f60-8a9b-0c1d2e3f4a5b"));
 }
 
+/* With a `struct np_proc_boot`, the boot id is read once, on first need;
+ * a failed read is not kept. */
+static void test_fake_boot_kept(void **state)
+{
+	struct fake *fake = *state;
+	struct np_proc_boot boot = { 0 };
+	struct np_err err = NP_ERR_INIT;
+	bool same = false;
+
+	write_stat(fake->root, "guest", 'S', "1000");
+	/* A record without a boot id needs none. */
+	write_file(fake->root, "sys/kernel/random/boot_id", "not-a-boot-id\n");
+	assert_int_equal(np_proc_same(fake->root, &boot, 1234, 1000, "", &same, NULL), 0);
+	assert_true(same);
+	assert_string_equal(boot.id, "");
+	assert_int_equal(np_proc_same(fake->root, &boot, 1234, 1000, FAKE_BOOT, &same, &err),
+			 -EBADMSG);
+	assert_string_equal(boot.id, "");
+	np_err_clear(&err);
+	write_file(fake->root, "sys/kernel/random/boot_id", FAKE_BOOT "\n");
+	assert_int_equal(np_proc_same(fake->root, &boot, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_true(same);
+	assert_string_equal(boot.id, FAKE_BOOT);
+	/* Kept: a changed file is not read again through `boot`. */
+	write_file(fake->root, "sys/kernel/random/boot_id", OTHER_BOOT "\n");
+	assert_int_equal(np_proc_same(fake->root, &boot, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_true(same);
+	assert_int_equal(np_proc_boot_get(fake->root, &boot, NULL), 0);
+	assert_string_equal(boot.id, FAKE_BOOT);
+	assert_int_equal(np_proc_same(fake->root, NULL, 1234, 1000, FAKE_BOOT, &same, NULL), 0);
+	assert_false(same);
+	write_file(fake->root, "sys/kernel/random/boot_id", FAKE_BOOT "\n");
+}
+
+/* np_proc_gone reads only the state: a stat line cut after it still counts. */
+static void test_fake_gone(void **state)
+{
+	struct fake *fake = *state;
+	struct np_err err = NP_ERR_INIT;
+	bool gone = true;
+
+	write_file(fake->root, "1234/stat", "1234 (a) b) S 1 1234\n");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, NULL), 0);
+	assert_false(gone);
+	write_file(fake->root, "1234/stat", "1234 (a) b) Z 1 1234\n");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, NULL), 0);
+	assert_true(gone);
+	write_file(fake->root, "1234/stat", "1234 (guest) X");
+	gone = false;
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, NULL), 0);
+	assert_true(gone);
+	gone = false;
+	assert_int_equal(np_proc_gone(fake->root, 4321, &gone, NULL), 0);
+	assert_true(gone);
+	write_file(fake->root, "1234/stat", "1234 (guest) ");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "1234/stat"));
+	write_file(fake->root, "1234/stat", "1234 guest S 1 2 3\n");
+	assert_int_equal(np_proc_gone(fake->root, 1234, &gone, &err), -EBADMSG);
+	assert_int_equal(np_proc_gone(fake->root, 0, &gone, &err), -EINVAL);
+	np_err_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +386,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fake_reused_pid, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_malformed, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_fake_bad_boot_id, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_gone, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_boot_kept, fake_setup, fake_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
