@@ -42,10 +42,13 @@ static void np_cli_error_line(const char *context, const char *msg)
 		esc_msg ? esc_msg : "out of memory");
 }
 
-int np_cli_fail(const char *context, const struct np_err *err)
+int np_cli_fail(const char *context, struct np_err *err)
 {
+	int code = np_err_exit_code(err);
+
 	np_cli_error_line(context, err && err->msg ? err->msg : "unknown error");
-	return np_err_exit_code(err);
+	np_err_clear(err);
+	return code;
 }
 
 int np_cli_usage(const char *context, const char *fmt, ...)

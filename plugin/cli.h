@@ -39,9 +39,9 @@ enum { NP_EXIT_OK = 0, NP_EXIT_FAILURE = 1, NP_EXIT_USAGE = 2 };
 char *np_cli_escape(const char *s);
 
 /* Print "numaplace: CONTEXT: MESSAGE" for `err` on stderr, one line with
- * control bytes escaped, and return the exit code it calls for (1 runtime,
- * 2 input). */
-int np_cli_fail(const char *context, const struct np_err *err);
+ * control bytes escaped, clear `err`, and return the exit code it called
+ * for (1 runtime, 2 input). */
+int np_cli_fail(const char *context, struct np_err *err);
 
 /* Print "numaplace: CONTEXT: MESSAGE" on stderr (one line) and return 2. */
 int np_cli_usage(const char *context, const char *fmt, ...)

@@ -50,15 +50,12 @@ int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_
 		.pause = np_cli_pause,
 	};
 	struct np_err err = NP_ERR_INIT;
-	int code;
 
 	openlog("numaplace", LOG_PID, LOG_DAEMON);
 	if (np_cli_topology_env(cli, &err) == 0 &&
 	    np_engine_open(&opts, out, NULL, &err) == 0)
 		return 0;
-	code = np_cli_fail(command, &err);
-	np_err_clear(&err);
-	return code;
+	return np_cli_fail(command, &err);
 }
 
 enum { OPT_VCPUS = 1, OPT_MEMORY };
@@ -96,18 +93,14 @@ int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
 		if (c == NP_CLI_STOP)
 			return code;
 		if (np_cli_request_opt(c, out, &err) < 0)
-			goto fail;
+			return np_cli_fail(cmd->name, &err);
 	}
 	if (argc - optind != operands)
 		return np_cli_usage(cmd->name, "usage: numaplace %s", cmd->synopsis);
 	out->name = argv[optind];
 	if (want_pid && np_cli_pid_parse(argv[optind + 1], &out->pid, &err) < 0)
-		goto fail;
+		return np_cli_fail(cmd->name, &err);
 	return -1;
-fail:
-	code = np_cli_fail(cmd->name, &err);
-	np_err_clear(&err);
-	return code;
 }
 
 static void np_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)

@@ -53,11 +53,8 @@ static int np_hook_parse(int argc, char **argv, struct np_request_opts *req)
 			r = np_count_parse(optarg, NP_CPUSET_MAX, &req->vcpus, &err);
 		else
 			r = np_size_parse(optarg, &req->memory, &err);
-		if (r < 0) {
-			code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-			np_err_clear(&err);
-			return code;
-		}
+		if (r < 0)
+			return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	}
 	if (argc - optind == 1 && strcmp(argv[optind], "lxc") == 0)
 		return -1;
@@ -115,11 +112,8 @@ static int np_hook_env(struct np_lxc_env *env)
 		np_err_wrap(&err, "LXC_NAME");
 	else if (np_cli_pid_parse(pid, &env->pid, &err) < 0)
 		np_err_wrap(&err, "LXC_PID");
-	if (err.code) {
-		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-		np_err_clear(&err);
-		return code;
-	}
+	if (err.code)
+		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	snprintf(env->group, sizeof(env->group), "lxc.payload.%s", env->name);
 	return -1;
 }
@@ -147,17 +141,13 @@ static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 			 struct np_request_opts *req)
 {
 	struct np_err err = NP_ERR_INIT;
-	int code;
 
 	req->name = env->name;
 	req->pid = env->pid;
 	req->target = NP_TARGET_GROUP;
 	req->group = env->group;
-	if (np_hook_check_group(env, &err) < 0) {
-		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-		np_err_clear(&err);
-		return code;
-	}
+	if (np_hook_check_group(env, &err) < 0)
+		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	return np_cli_decide_request(cli, NP_HOOK_CONTEXT, req, np_engine_place);
 }
 
@@ -194,10 +184,10 @@ static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 	struct np_engine *eng = NULL;
 	struct np_err err = NP_ERR_INIT;
 	pid_t holder;
-	int code = NP_EXIT_OK;
+	int code;
 
 	if (np_hook_holder(cli, env, &holder, &err) < 0)
-		goto fail;
+		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	if (holder != env->pid) {
 		if (holder == 0)
 			printf("guest %s is reserved without a process, not by this container "
@@ -210,12 +200,7 @@ static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 	if ((code = np_cli_engine_open(cli, NP_HOOK_CONTEXT, &eng)) != 0)
 		return code;
 	if (np_engine_release(eng, env->name, false, &err) < 0)
-		goto fail;
-	np_engine_close(eng);
-	return NP_EXIT_OK;
-fail:
-	code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-	np_err_clear(&err);
+		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
 	np_engine_close(eng);
 	return code;
 }

@@ -156,7 +156,6 @@ static int np_run_place(struct np_run *run)
 	run->req.pid = run->pid;
 	if (np_engine_place(run->eng, &run->req, &res, &err) < 0) {
 		np_cli_fail("run", &err);
-		np_err_clear(&err);
 		return NP_EXIT_RUN_FAILED;
 	}
 	go.ok = 1;
@@ -178,7 +177,6 @@ static int np_run_exec_result(struct np_run *run)
 		return 0;
 	np_err_set(&err, -e, "%s: %s", run->cmdv[0], strerror(e));
 	np_cli_fail("run", &err);
-	np_err_clear(&err);
 	return e == ENOENT ? NP_EXIT_NOT_FOUND : NP_EXIT_CANNOT_EXEC;
 }
 
@@ -273,7 +271,6 @@ static int np_run_parse(int argc, char **argv, struct np_run *run)
 			return code == NP_EXIT_OK ? code : NP_EXIT_RUN_FAILED;
 		if (np_run_opt(c, &run->req, &err) < 0) {
 			np_cli_fail("run", &err);
-			np_err_clear(&err);
 			return NP_EXIT_RUN_FAILED;
 		}
 	}

@@ -173,11 +173,8 @@ static int np_topology_run(struct np_cli *cli, int argc, char **argv)
 			return code;
 	if (optind != argc)
 		return np_cli_usage("topology", "unexpected argument: %s", argv[optind]);
-	if (np_cli_topology_load(cli, &topo, &err) < 0) {
-		code = np_cli_fail("topology", &err);
-		np_err_clear(&err);
-		return code;
-	}
+	if (np_cli_topology_load(cli, &topo, &err) < 0)
+		return np_cli_fail("topology", &err);
 	code = cli->json ? np_topology_print_json(topo) : np_topology_print_text(topo);
 	np_topology_free(topo);
 	if (code < 0)
