@@ -58,11 +58,9 @@ int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_
 	return np_cli_fail(command, &err);
 }
 
-enum { OPT_VCPUS = 1, OPT_MEMORY };
-
-static int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err)
+int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err)
 {
-	if (c == OPT_VCPUS)
+	if (c == NP_CLI_OPT_VCPUS)
 		return np_count_parse(optarg, NP_CPUSET_MAX, &out->vcpus, err);
 	return np_size_parse(optarg, &out->memory, err);
 }
@@ -81,8 +79,7 @@ int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
 			 bool want_pid, struct np_request_opts *out)
 {
 	static const struct option opts[] = {
-		{ "vcpus", required_argument, NULL, OPT_VCPUS },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
+		NP_CLI_REQUEST_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct np_err err = NP_ERR_INIT;

@@ -15,6 +15,18 @@
  * config's FILE:LINE problems) and returns the exit code; 0 on success. */
 int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_engine **out);
 
+/* The options of a request, --vcpus N and --memory SIZE: their ids (a
+ * subcommand numbers its own options from NP_CLI_OPT_REQUEST_END) and their
+ * two rows of a struct option table (from <getopt.h>). */
+enum { NP_CLI_OPT_VCPUS = 1, NP_CLI_OPT_MEMORY, NP_CLI_OPT_REQUEST_END };
+#define NP_CLI_REQUEST_OPTIONS \
+	{ "vcpus", required_argument, NULL, NP_CLI_OPT_VCPUS }, \
+	{ "memory", required_argument, NULL, NP_CLI_OPT_MEMORY }
+
+/* Store the value (optarg) of the request option `c`, NP_CLI_OPT_VCPUS or
+ * NP_CLI_OPT_MEMORY, in `out`; an input error when it does not parse. */
+int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err);
+
 /* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
  * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
  * code to stop with (the error already printed). */

@@ -22,7 +22,6 @@
 #include "ledger.h"
 #include "name.h"
 #include "quote.h"
-#include "size.h"
 
 #define NP_HOOK_CONTEXT "hook lxc"
 
@@ -39,21 +38,16 @@ struct np_lxc_env {
 static int np_hook_parse(int argc, char **argv, struct np_request_opts *req)
 {
 	static const struct option opts[] = {
-		{ "vcpus", required_argument, NULL, 'v' },
-		{ "memory", required_argument, NULL, 'm' },
+		NP_CLI_REQUEST_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct np_err err = NP_ERR_INIT;
-	int c, code, r = 0;
+	int c, code;
 
 	while ((c = np_cli_getopt(&np_cmd_hook, argc, argv, opts, &code)) != -1) {
 		if (c == NP_CLI_STOP)
 			return code;
-		if (c == 'v')
-			r = np_count_parse(optarg, NP_CPUSET_MAX, &req->vcpus, &err);
-		else
-			r = np_size_parse(optarg, &req->memory, &err);
-		if (r < 0)
+		if (np_cli_request_opt(c, req, &err) < 0)
 			return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	}
 	if (argc - optind == 1 && strcmp(argv[optind], "lxc") == 0)

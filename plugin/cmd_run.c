@@ -19,7 +19,6 @@
 #include "cleanup.h"
 #include "cli_engine.h"
 #include "mempolicy.h"
-#include "size.h"
 
 enum { NP_EXIT_RUN_FAILED = 125, NP_EXIT_CANNOT_EXEC = 126, NP_EXIT_NOT_FOUND = 127 };
 
@@ -241,7 +240,7 @@ static int np_run_supervise(struct np_run *run)
 	return np_run_exit_like(status);
 }
 
-enum { OPT_NAME = 1, OPT_VCPUS, OPT_MEMORY };
+enum { OPT_NAME = NP_CLI_OPT_REQUEST_END };
 
 static int np_run_opt(int c, struct np_request_opts *req, struct np_err *err)
 {
@@ -249,9 +248,7 @@ static int np_run_opt(int c, struct np_request_opts *req, struct np_err *err)
 		req->name = optarg;
 		return 0;
 	}
-	if (c == OPT_VCPUS)
-		return np_count_parse(optarg, NP_CPUSET_MAX, &req->vcpus, err);
-	return np_size_parse(optarg, &req->memory, err);
+	return np_cli_request_opt(c, req, err);
 }
 
 /* Options and CMD. Returns -1 to go on, else the exit code. */
@@ -259,8 +256,7 @@ static int np_run_parse(int argc, char **argv, struct np_run *run)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
-		{ "vcpus", required_argument, NULL, OPT_VCPUS },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
+		NP_CLI_REQUEST_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct np_err err = NP_ERR_INIT;
