@@ -27,6 +27,10 @@ enum { NP_CLI_OPT_VCPUS = 1, NP_CLI_OPT_MEMORY, NP_CLI_OPT_REQUEST_END };
  * NP_CLI_OPT_MEMORY, in `out`; an input error when it does not parse. */
 int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err);
 
+/* Open the engine and release the guest `name` (np_engine_release), the
+ * one error line under `context` on failure. Returns the exit code. */
+int np_cli_release(struct np_cli *cli, const char *context, const char *name, bool force);
+
 /* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
  * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
  * code to stop with (the error already printed). */

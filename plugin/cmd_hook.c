@@ -175,10 +175,8 @@ static int np_hook_holder(const struct np_cli *cli, const struct np_lxc_env *env
  * never adopted) is not this hook's to drop. */
 static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 {
-	struct np_engine *eng = NULL;
 	struct np_err err = NP_ERR_INIT;
 	pid_t holder;
-	int code;
 
 	if (np_hook_holder(cli, env, &holder, &err) < 0)
 		return np_cli_fail(NP_HOOK_CONTEXT, &err);
@@ -191,12 +189,7 @@ static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 			       "left alone\n", env->name, (int)holder, (int)env->pid);
 		return NP_EXIT_OK;
 	}
-	if ((code = np_cli_engine_open(cli, NP_HOOK_CONTEXT, &eng)) != 0)
-		return code;
-	if (np_engine_release(eng, env->name, false, &err) < 0)
-		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-	np_engine_close(eng);
-	return code;
+	return np_cli_release(cli, NP_HOOK_CONTEXT, env->name, false);
 }
 
 static int np_hook_run(struct np_cli *cli, int argc, char **argv)
