@@ -12,8 +12,8 @@
  * subcommand's name, the rest are its options and operands.
  */
 struct np_cli {
-	const char *config;     /* --config / NUMAPLACE_CONFIG; NULL: the default file */
-	bool config_explicit;   /* named by the user: missing is an error */
+	const char *config;     /* --config / NUMAPLACE_CONFIG (named by the user:
+				 * missing is an error); NULL: the default file */
 	const char *topology;   /* --topology / NUMAPLACE_TOPOLOGY; NULL: live */
 	const char *state_dir;  /* --state-dir / NUMAPLACE_STATE_DIR */
 	bool json;              /* --json */

@@ -43,7 +43,7 @@ int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_
 {
 	struct np_engine_opts opts = {
 		.config = cli->config,
-		.config_required = cli->config_explicit,
+		.config_required = cli->config != NULL,
 		.topology = cli->topology,
 		.state_dir = cli->state_dir,
 		.log = np_cli_log,

@@ -101,9 +101,8 @@ static void np_cli_from_env(struct np_cli *cli)
 static int np_split_args(int argc, char **argv, struct np_cli *cli,
 			 const struct np_command **cmd, char **sub, int *nsub)
 {
-	const char *config = NULL;
 	const struct np_global_opt globals[] = {
-		{ "--config", &config },
+		{ "--config", &cli->config },
 		{ "--topology", &cli->topology },
 		{ "--state-dir", &cli->state_dir },
 	};
@@ -140,12 +139,6 @@ static int np_split_args(int argc, char **argv, struct np_cli *cli,
 		} else if (!(*cmd = np_find_command(argv[i]))) {
 			return np_cli_usage(argv[i], "unknown command (see numaplace --help)");
 		}
-	}
-	if (config) {
-		cli->config = config;
-		cli->config_explicit = true;
-	} else if (cli->config) {
-		cli->config_explicit = true;
 	}
 	if (!*cmd)
 		return np_cli_usage("usage", "no command given (see numaplace --help)");
