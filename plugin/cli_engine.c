@@ -114,7 +114,7 @@ int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
 	return -1;
 }
 
-static void np_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)
+void np_cli_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)
 {
 	_cleanup_free_ char *text = np_cpulist_format(set);
 
@@ -135,8 +135,8 @@ struct json_object *np_cli_result_json(const struct np_record *rec)
 	struct json_object *obj = json_object_new_object();
 
 	json_object_object_add(obj, "name", json_object_new_string(rec->name));
-	np_json_add_set(obj, "cpus", &rec->cpus);
-	np_json_add_set(obj, "mems", &rec->mems);
+	np_cli_json_add_set(obj, "cpus", &rec->cpus);
+	np_cli_json_add_set(obj, "mems", &rec->mems);
 	json_object_object_add(obj, "nodes", np_json_nodes(&rec->nodes));
 	json_object_object_add(obj, "advisor", json_object_new_string(np_advisor_name(rec->advisor)));
 	json_object_object_add(obj, "fallback", json_object_new_boolean(rec->fallback));
