@@ -51,18 +51,22 @@ int np_cli_fail(const char *context, struct np_err *err)
 	return code;
 }
 
-int np_cli_usage(const char *context, const char *fmt, ...)
+void np_cli_verror(const char *context, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *msg = NULL;
-	va_list ap;
-	int r;
 
-	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
+	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	np_cli_error_line(context, msg ? msg : "out of memory");
+}
+
+int np_cli_usage(const char *context, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	np_cli_verror(context, fmt, ap);
+	va_end(ap);
 	return NP_EXIT_USAGE;
 }
 

@@ -2,6 +2,7 @@
 #ifndef NUMAPLACE_CLI_H
 #define NUMAPLACE_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "err.h"
@@ -43,7 +44,12 @@ char *np_cli_escape(const char *s);
  * for (1 runtime, 2 input). */
 int np_cli_fail(const char *context, struct np_err *err);
 
-/* Print "numaplace: CONTEXT: MESSAGE" on stderr (one line) and return 2. */
+/* Print "numaplace: CONTEXT: MESSAGE" on stderr, MESSAGE formatted from
+ * `fmt` and `ap`: one line in one write, control bytes escaped. */
+void np_cli_verror(const char *context, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* np_cli_verror with the arguments inline, then return 2. */
 int np_cli_usage(const char *context, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -22,18 +22,17 @@
 
 enum { NP_EXIT_RUN_FAILED = 125, NP_EXIT_CANNOT_EXEC = 126, NP_EXIT_NOT_FOUND = 127 };
 
-/* Print "numaplace: run: MESSAGE" and return 125, numaplace's own failure. */
+/* Print "numaplace: run: MESSAGE" (np_cli_verror) and return 125,
+ * numaplace's own failure. */
 static int np_run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int np_run_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("numaplace: run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	np_cli_verror("run", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return NP_EXIT_RUN_FAILED;
 }
 
@@ -169,13 +168,11 @@ static int np_run_place(struct np_run *run)
 /* After the go: did exec fail? Returns 0 when CMD is running. */
 static int np_run_exec_result(struct np_run *run)
 {
-	struct np_err err = NP_ERR_INIT;
 	int e = 0;
 
 	if (np_read_full(run->err_fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
 		return 0;
-	np_err_set(&err, -e, "%s: %s", run->cmdv[0], strerror(e));
-	np_cli_fail("run", &err);
+	np_run_error("%s: %s", run->cmdv[0], strerror(e));
 	return e == ENOENT ? NP_EXIT_NOT_FOUND : NP_EXIT_CANNOT_EXEC;
 }
 
