@@ -157,9 +157,6 @@ int main(int argc, char **argv)
 		fputs("numaplace: out of memory\n", stderr);
 		return NP_EXIT_FAILURE;
 	}
-	/* hwloc prints some failures itself ("Topology does not contain any
-	 * NUMA node, aborting!"): numaplace reports them on its one line. */
-	setenv("HWLOC_HIDE_ERRORS", "2", 0);
 	np_cli_from_env(&cli);
 	r = np_split_args(argc, argv, &cli, &cmd, sub, &nsub);
 	if (r >= 0)
