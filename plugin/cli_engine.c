@@ -166,7 +166,7 @@ void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 }
 
 int np_cli_decide_request(struct np_cli *cli, const char *context,
-			  const struct np_request_opts *req, np_cli_decide_fn fn)
+			  const struct np_request_opts *req, np_engine_decide_fn fn)
 {
 	struct np_engine *eng = NULL;
 	struct np_result res = { 0 };
@@ -188,7 +188,7 @@ int np_cli_decide_request(struct np_cli *cli, const char *context,
 }
 
 int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
-		  bool want_pid, np_cli_decide_fn fn)
+		  bool want_pid, np_engine_decide_fn fn)
 {
 	struct np_request_opts req = { .target = NP_TARGET_CREATE };
 	int code = np_cli_request_parse(cmd, argc, argv, want_pid, &req);

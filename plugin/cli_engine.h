@@ -53,19 +53,15 @@ struct json_object *np_cli_result_json(const struct np_record *rec);
 /* Print an advice / reservation / placement in text or JSON (SPEC shape). */
 void np_cli_print_result(const struct np_cli *cli, const struct np_result *res);
 
-/* The engine calls that take a request and give a result. */
-typedef int (*np_cli_decide_fn)(struct np_engine *eng, const struct np_request_opts *req,
-				struct np_result *out, struct np_err *err);
-
 /* Open the engine, call `fn` with `req`, print the result or the one
  * error line under `context`. Returns the exit code. */
 int np_cli_decide_request(struct np_cli *cli, const char *context,
-			  const struct np_request_opts *req, np_cli_decide_fn fn);
+			  const struct np_request_opts *req, np_engine_decide_fn fn);
 
 /* The whole of advise, reserve and place: parse the request (with a PID
  * operand when `want_pid`), open the engine, call `fn`, print the result.
  * Returns the exit code. */
 int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
-		  bool want_pid, np_cli_decide_fn fn);
+		  bool want_pid, np_engine_decide_fn fn);
 
 #endif
