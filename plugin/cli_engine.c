@@ -89,8 +89,11 @@ int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err)
 	return 0;
 }
 
-int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
-			 bool want_pid, struct np_request_opts *out)
+/* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
+ * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
+ * code to stop with (the error already printed). */
+static int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
+				bool want_pid, struct np_request_opts *out)
 {
 	static const struct option opts[] = {
 		NP_CLI_REQUEST_OPTIONS,
@@ -144,7 +147,8 @@ struct json_object *np_cli_result_json(const struct np_record *rec)
 	return obj;
 }
 
-void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
+/* Print an advice / reservation / placement in text or JSON (SPEC shape). */
+static void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 {
 	_cleanup_free_ char *cpus = NULL;
 	_cleanup_free_ char *mems = NULL;

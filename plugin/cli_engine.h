@@ -31,12 +31,6 @@ int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err);
  * one error line under `context` on failure. Returns the exit code. */
 int np_cli_release(struct np_cli *cli, const char *context, const char *name, bool force);
 
-/* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
- * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
- * code to stop with (the error already printed). */
-int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
-			 bool want_pid, struct np_request_opts *out);
-
 /* Parse a PID operand (1 .. INT32_MAX). */
 int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err);
 
@@ -49,9 +43,6 @@ void np_cli_json_add_set(struct json_object *obj, const char *key, const struct 
 /* The SPEC JSON shape of a decision: name, cpus, mems, nodes, advisor,
  * fallback, reason (advise, reserve and place print it; status adds to it). */
 struct json_object *np_cli_result_json(const struct np_record *rec);
-
-/* Print an advice / reservation / placement in text or JSON (SPEC shape). */
-void np_cli_print_result(const struct np_cli *cli, const struct np_result *res);
 
 /* Open the engine, call `fn` with `req`, print the result or the one
  * error line under `context`. Returns the exit code. */
