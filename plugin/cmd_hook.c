@@ -80,10 +80,9 @@ static int np_hook_type(struct np_lxc_env *env)
 
 	if (code >= 0)
 		return code;
-	if (strcmp(type, "start-host") == 0 || strcmp(type, "post-stop") == 0) {
-		env->start = strcmp(type, "start-host") == 0;
+	env->start = strcmp(type, "start-host") == 0;
+	if (env->start || strcmp(type, "post-stop") == 0)
 		return -1;
-	}
 	quoted = np_quote_string(type, 32);
 	return np_cli_usage(NP_HOOK_CONTEXT, "LXC_HOOK_TYPE %s is not supported: configure "
 			    "numaplace as lxc.hook.start-host and lxc.hook.post-stop only",
