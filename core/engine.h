@@ -90,6 +90,10 @@ int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
 		    struct np_result *out, struct np_err *err);
 
+/* Any of the three above: the calls that take a request and give a result. */
+typedef int (*np_engine_decide_fn)(struct np_engine *eng, const struct np_request_opts *req,
+				   struct np_result *out, struct np_err *err);
+
 /* Remove the guest's group (only one numaplace created) and its
  * reservation. A guest that is not placed is not an error. A group that
  * still holds live tasks is refused unless `force` (moves them up first). */

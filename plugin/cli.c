@@ -42,24 +42,31 @@ static void np_cli_error_line(const char *context, const char *msg)
 		esc_msg ? esc_msg : "out of memory");
 }
 
-int np_cli_fail(const char *context, const struct np_err *err)
+int np_cli_fail(const char *context, struct np_err *err)
 {
+	int code = np_err_exit_code(err);
+
 	np_cli_error_line(context, err && err->msg ? err->msg : "unknown error");
-	return np_err_exit_code(err);
+	np_err_clear(err);
+	return code;
+}
+
+void np_cli_verror(const char *context, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	np_cli_error_line(context, msg ? msg : "out of memory");
 }
 
 int np_cli_usage(const char *context, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	np_cli_verror(context, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		msg = NULL;
-	np_cli_error_line(context, msg ? msg : "out of memory");
 	return NP_EXIT_USAGE;
 }
 

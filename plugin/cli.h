@@ -2,6 +2,7 @@
 #ifndef NUMAPLACE_CLI_H
 #define NUMAPLACE_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "err.h"
@@ -12,8 +13,8 @@
  * subcommand's name, the rest are its options and operands.
  */
 struct np_cli {
-	const char *config;     /* --config / NUMAPLACE_CONFIG; NULL: the default file */
-	bool config_explicit;   /* named by the user: missing is an error */
+	const char *config;     /* --config / NUMAPLACE_CONFIG (named by the user:
+				 * missing is an error); NULL: the default file */
 	const char *topology;   /* --topology / NUMAPLACE_TOPOLOGY; NULL: live */
 	const char *state_dir;  /* --state-dir / NUMAPLACE_STATE_DIR */
 	bool json;              /* --json */
@@ -39,11 +40,16 @@ enum { NP_EXIT_OK = 0, NP_EXIT_FAILURE = 1, NP_EXIT_USAGE = 2 };
 char *np_cli_escape(const char *s);
 
 /* Print "numaplace: CONTEXT: MESSAGE" for `err` on stderr, one line with
- * control bytes escaped, and return the exit code it calls for (1 runtime,
- * 2 input). */
-int np_cli_fail(const char *context, const struct np_err *err);
+ * control bytes escaped, clear `err`, and return the exit code it called
+ * for (1 runtime, 2 input). */
+int np_cli_fail(const char *context, struct np_err *err);
 
-/* Print "numaplace: CONTEXT: MESSAGE" on stderr (one line) and return 2. */
+/* Print "numaplace: CONTEXT: MESSAGE" on stderr, MESSAGE formatted from
+ * `fmt` and `ap`: one line in one write, control bytes escaped. */
+void np_cli_verror(const char *context, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* np_cli_verror with the arguments inline, then return 2. */
 int np_cli_usage(const char *context, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

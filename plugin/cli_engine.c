@@ -43,29 +43,38 @@ int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_
 {
 	struct np_engine_opts opts = {
 		.config = cli->config,
-		.config_required = cli->config_explicit,
+		.config_required = cli->config != NULL,
 		.topology = cli->topology,
 		.state_dir = cli->state_dir,
 		.log = np_cli_log,
 		.pause = np_cli_pause,
 	};
 	struct np_err err = NP_ERR_INIT;
-	int code;
 
 	openlog("numaplace", LOG_PID, LOG_DAEMON);
 	if (np_cli_topology_env(cli, &err) == 0 &&
 	    np_engine_open(&opts, out, NULL, &err) == 0)
 		return 0;
-	code = np_cli_fail(command, &err);
-	np_err_clear(&err);
+	return np_cli_fail(command, &err);
+}
+
+int np_cli_release(struct np_cli *cli, const char *context, const char *name, bool force)
+{
+	struct np_engine *eng = NULL;
+	struct np_err err = NP_ERR_INIT;
+	int code = np_cli_engine_open(cli, context, &eng);
+
+	if (code != 0)
+		return code;
+	if (np_engine_release(eng, name, force, &err) < 0)
+		code = np_cli_fail(context, &err);
+	np_engine_close(eng);
 	return code;
 }
 
-enum { OPT_VCPUS = 1, OPT_MEMORY };
-
-static int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err)
+int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err)
 {
-	if (c == OPT_VCPUS)
+	if (c == NP_CLI_OPT_VCPUS)
 		return np_count_parse(optarg, NP_CPUSET_MAX, &out->vcpus, err);
 	return np_size_parse(optarg, &out->memory, err);
 }
@@ -80,12 +89,14 @@ int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err)
 	return 0;
 }
 
-int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
-			 bool want_pid, struct np_request_opts *out)
+/* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
+ * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
+ * code to stop with (the error already printed). */
+static int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
+				bool want_pid, struct np_request_opts *out)
 {
 	static const struct option opts[] = {
-		{ "vcpus", required_argument, NULL, OPT_VCPUS },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
+		NP_CLI_REQUEST_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct np_err err = NP_ERR_INIT;
@@ -96,21 +107,17 @@ int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
 		if (c == NP_CLI_STOP)
 			return code;
 		if (np_cli_request_opt(c, out, &err) < 0)
-			goto fail;
+			return np_cli_fail(cmd->name, &err);
 	}
 	if (argc - optind != operands)
 		return np_cli_usage(cmd->name, "usage: numaplace %s", cmd->synopsis);
 	out->name = argv[optind];
 	if (want_pid && np_cli_pid_parse(argv[optind + 1], &out->pid, &err) < 0)
-		goto fail;
+		return np_cli_fail(cmd->name, &err);
 	return -1;
-fail:
-	code = np_cli_fail(cmd->name, &err);
-	np_err_clear(&err);
-	return code;
 }
 
-static void np_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)
+void np_cli_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)
 {
 	_cleanup_free_ char *text = np_cpulist_format(set);
 
@@ -131,8 +138,8 @@ struct json_object *np_cli_result_json(const struct np_record *rec)
 	struct json_object *obj = json_object_new_object();
 
 	json_object_object_add(obj, "name", json_object_new_string(rec->name));
-	np_json_add_set(obj, "cpus", &rec->cpus);
-	np_json_add_set(obj, "mems", &rec->mems);
+	np_cli_json_add_set(obj, "cpus", &rec->cpus);
+	np_cli_json_add_set(obj, "mems", &rec->mems);
 	json_object_object_add(obj, "nodes", np_json_nodes(&rec->nodes));
 	json_object_object_add(obj, "advisor", json_object_new_string(np_advisor_name(rec->advisor)));
 	json_object_object_add(obj, "fallback", json_object_new_boolean(rec->fallback));
@@ -140,7 +147,8 @@ struct json_object *np_cli_result_json(const struct np_record *rec)
 	return obj;
 }
 
-void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
+/* Print an advice / reservation / placement in text or JSON (SPEC shape). */
+static void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 {
 	_cleanup_free_ char *cpus = NULL;
 	_cleanup_free_ char *mems = NULL;
@@ -162,7 +170,7 @@ void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 }
 
 int np_cli_decide_request(struct np_cli *cli, const char *context,
-			  const struct np_request_opts *req, np_cli_decide_fn fn)
+			  const struct np_request_opts *req, np_engine_decide_fn fn)
 {
 	struct np_engine *eng = NULL;
 	struct np_result res = { 0 };
@@ -184,7 +192,7 @@ int np_cli_decide_request(struct np_cli *cli, const char *context,
 }
 
 int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
-		  bool want_pid, np_cli_decide_fn fn)
+		  bool want_pid, np_engine_decide_fn fn)
 {
 	struct np_request_opts req = { .target = NP_TARGET_CREATE };
 	int code = np_cli_request_parse(cmd, argc, argv, want_pid, &req);

@@ -15,37 +15,44 @@
  * config's FILE:LINE problems) and returns the exit code; 0 on success. */
 int np_cli_engine_open(const struct np_cli *cli, const char *command, struct np_engine **out);
 
-/* Parse a request's words, NAME [PID] [--vcpus N] [--memory SIZE], into
- * `out`; `want_pid` adds the PID operand. Returns -1 to go on, or the exit
- * code to stop with (the error already printed). */
-int np_cli_request_parse(const struct np_command *cmd, int argc, char **argv,
-			 bool want_pid, struct np_request_opts *out);
+/* The options of a request, --vcpus N and --memory SIZE: their ids (a
+ * subcommand numbers its own options from NP_CLI_OPT_REQUEST_END) and their
+ * two rows of a struct option table (from <getopt.h>). */
+enum { NP_CLI_OPT_VCPUS = 1, NP_CLI_OPT_MEMORY, NP_CLI_OPT_REQUEST_END };
+#define NP_CLI_REQUEST_OPTIONS \
+	{ "vcpus", required_argument, NULL, NP_CLI_OPT_VCPUS }, \
+	{ "memory", required_argument, NULL, NP_CLI_OPT_MEMORY }
+
+/* Store the value (optarg) of the request option `c`, NP_CLI_OPT_VCPUS or
+ * NP_CLI_OPT_MEMORY, in `out`; an input error when it does not parse. */
+int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err);
+
+/* Open the engine and release the guest `name` (np_engine_release), the
+ * one error line under `context` on failure. Returns the exit code. */
+int np_cli_release(struct np_cli *cli, const char *context, const char *name, bool force);
 
 /* Parse a PID operand (1 .. INT32_MAX). */
 int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err);
 
 struct json_object;
 
+/* Add `set` to `obj` under `key` as a list string ("0-3,8"; "" when out of
+ * memory). */
+void np_cli_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set);
+
 /* The SPEC JSON shape of a decision: name, cpus, mems, nodes, advisor,
  * fallback, reason (advise, reserve and place print it; status adds to it). */
 struct json_object *np_cli_result_json(const struct np_record *rec);
 
-/* Print an advice / reservation / placement in text or JSON (SPEC shape). */
-void np_cli_print_result(const struct np_cli *cli, const struct np_result *res);
-
-/* The engine calls that take a request and give a result. */
-typedef int (*np_cli_decide_fn)(struct np_engine *eng, const struct np_request_opts *req,
-				struct np_result *out, struct np_err *err);
-
 /* Open the engine, call `fn` with `req`, print the result or the one
  * error line under `context`. Returns the exit code. */
 int np_cli_decide_request(struct np_cli *cli, const char *context,
-			  const struct np_request_opts *req, np_cli_decide_fn fn);
+			  const struct np_request_opts *req, np_engine_decide_fn fn);
 
 /* The whole of advise, reserve and place: parse the request (with a PID
  * operand when `want_pid`), open the engine, call `fn`, print the result.
  * Returns the exit code. */
 int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
-		  bool want_pid, np_cli_decide_fn fn);
+		  bool want_pid, np_engine_decide_fn fn);
 
 #endif

@@ -20,6 +20,10 @@ int np_cli_topology_env(const struct np_cli *cli, struct np_err *err)
 	struct stat st;
 	int r;
 
+	/* hwloc prints some failures itself ("Topology does not contain any
+	 * NUMA node, aborting!"): numaplace reports them on its one line. */
+	if (setenv("HWLOC_HIDE_ERRORS", "2", 0) < 0)
+		return np_err_set(err, -errno, "HWLOC_HIDE_ERRORS: %s", strerror(errno));
 	if (setenv("HWLOC_PLUGINS_BLACKLIST", NP_HWLOC_PLUGINS_UNUSED, 0) < 0)
 		return np_err_set(err, -errno, "HWLOC_PLUGINS_BLACKLIST: %s", strerror(errno));
 	if (cli->topology && stat(cli->topology, &st) == 0 && S_ISDIR(st.st_mode))

@@ -7,7 +7,9 @@
 
 /*
  * Prepare hwloc's environment for the topology the command line names:
- * the only place numaplace sets HWLOC_FSROOT (see np_cli_topology_load).
+ * the only place numaplace sets hwloc's variables (HWLOC_HIDE_ERRORS,
+ * unless the user set it; HWLOC_PLUGINS_BLACKLIST and HWLOC_FSROOT, see
+ * np_cli_topology_load). Every hwloc load of the CLI comes after it.
  */
 int np_cli_topology_env(const struct np_cli *cli, struct np_err *err);
 

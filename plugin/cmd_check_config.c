@@ -84,7 +84,7 @@ static int np_check(const struct np_cli *cli, bool verbose, struct np_diags *dia
 	struct np_policy *policy = NULL;
 	int r;
 
-	r = np_policy_load(cli->config, cli->config_explicit, &policy, diags, err);
+	r = np_policy_load(cli->config, cli->config != NULL, &policy, diags, err);
 	if (r < 0)
 		return r;
 	r = np_cli_topology_load(cli, &topo, err);

@@ -50,12 +50,12 @@ static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)
 		if (c == OPT_MASK)
 			mask = true;
 		else if (np_cpulist_dialect_parse(optarg, &dialect, &err) < 0)
-			goto fail;
+			return np_cli_fail("cpulist", &err);
 	}
 	if (argc - optind != 1)
 		return np_cli_usage("cpulist", "expected exactly one LIST (see --help)");
 	if (np_cpulist_parse(argv[optind], dialect, &set, &err) < 0)
-		goto fail;
+		return np_cli_fail("cpulist", &err);
 	if (cli->json)
 		return np_cpulist_print_json(&set);
 	out = mask ? np_cpumask_format(&set) : np_cpulist_format(&set);
@@ -63,10 +63,6 @@ static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)
 		return np_cli_usage("cpulist", "out of memory");
 	printf("%s\n", out);
 	return NP_EXIT_OK;
-fail:
-	code = np_cli_fail("cpulist", &err);
-	np_err_clear(&err);
-	return code;
 }
 
 const struct np_command np_cmd_cpulist = {

@@ -22,7 +22,6 @@
 #include "ledger.h"
 #include "name.h"
 #include "quote.h"
-#include "size.h"
 
 #define NP_HOOK_CONTEXT "hook lxc"
 
@@ -39,25 +38,17 @@ struct np_lxc_env {
 static int np_hook_parse(int argc, char **argv, struct np_request_opts *req)
 {
 	static const struct option opts[] = {
-		{ "vcpus", required_argument, NULL, 'v' },
-		{ "memory", required_argument, NULL, 'm' },
+		NP_CLI_REQUEST_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct np_err err = NP_ERR_INIT;
-	int c, code, r = 0;
+	int c, code;
 
 	while ((c = np_cli_getopt(&np_cmd_hook, argc, argv, opts, &code)) != -1) {
 		if (c == NP_CLI_STOP)
 			return code;
-		if (c == 'v')
-			r = np_count_parse(optarg, NP_CPUSET_MAX, &req->vcpus, &err);
-		else
-			r = np_size_parse(optarg, &req->memory, &err);
-		if (r < 0) {
-			code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-			np_err_clear(&err);
-			return code;
-		}
+		if (np_cli_request_opt(c, req, &err) < 0)
+			return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	}
 	if (argc - optind == 1 && strcmp(argv[optind], "lxc") == 0)
 		return -1;
@@ -89,10 +80,9 @@ static int np_hook_type(struct np_lxc_env *env)
 
 	if (code >= 0)
 		return code;
-	if (strcmp(type, "start-host") == 0 || strcmp(type, "post-stop") == 0) {
-		env->start = strcmp(type, "start-host") == 0;
+	env->start = strcmp(type, "start-host") == 0;
+	if (env->start || strcmp(type, "post-stop") == 0)
 		return -1;
-	}
 	quoted = np_quote_string(type, 32);
 	return np_cli_usage(NP_HOOK_CONTEXT, "LXC_HOOK_TYPE %s is not supported: configure "
 			    "numaplace as lxc.hook.start-host and lxc.hook.post-stop only",
@@ -115,11 +105,8 @@ static int np_hook_env(struct np_lxc_env *env)
 		np_err_wrap(&err, "LXC_NAME");
 	else if (np_cli_pid_parse(pid, &env->pid, &err) < 0)
 		np_err_wrap(&err, "LXC_PID");
-	if (err.code) {
-		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-		np_err_clear(&err);
-		return code;
-	}
+	if (err.code)
+		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	snprintf(env->group, sizeof(env->group), "lxc.payload.%s", env->name);
 	return -1;
 }
@@ -147,17 +134,13 @@ static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 			 struct np_request_opts *req)
 {
 	struct np_err err = NP_ERR_INIT;
-	int code;
 
 	req->name = env->name;
 	req->pid = env->pid;
 	req->target = NP_TARGET_GROUP;
 	req->group = env->group;
-	if (np_hook_check_group(env, &err) < 0) {
-		code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-		np_err_clear(&err);
-		return code;
-	}
+	if (np_hook_check_group(env, &err) < 0)
+		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	return np_cli_decide_request(cli, NP_HOOK_CONTEXT, req, np_engine_place);
 }
 
@@ -191,13 +174,11 @@ static int np_hook_holder(const struct np_cli *cli, const struct np_lxc_env *env
  * never adopted) is not this hook's to drop. */
 static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 {
-	struct np_engine *eng = NULL;
 	struct np_err err = NP_ERR_INIT;
 	pid_t holder;
-	int code = NP_EXIT_OK;
 
 	if (np_hook_holder(cli, env, &holder, &err) < 0)
-		goto fail;
+		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	if (holder != env->pid) {
 		if (holder == 0)
 			printf("guest %s is reserved without a process, not by this container "
@@ -207,17 +188,7 @@ static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 			       "left alone\n", env->name, (int)holder, (int)env->pid);
 		return NP_EXIT_OK;
 	}
-	if ((code = np_cli_engine_open(cli, NP_HOOK_CONTEXT, &eng)) != 0)
-		return code;
-	if (np_engine_release(eng, env->name, false, &err) < 0)
-		goto fail;
-	np_engine_close(eng);
-	return NP_EXIT_OK;
-fail:
-	code = np_cli_fail(NP_HOOK_CONTEXT, &err);
-	np_err_clear(&err);
-	np_engine_close(eng);
-	return code;
+	return np_cli_release(cli, NP_HOOK_CONTEXT, env->name, false);
 }
 
 static int np_hook_run(struct np_cli *cli, int argc, char **argv)

@@ -11,8 +11,6 @@ static int np_release_run(struct np_cli *cli, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct np_engine *eng = NULL;
-	struct np_err err = NP_ERR_INIT;
 	bool force = false;
 	int c, code;
 
@@ -23,14 +21,7 @@ static int np_release_run(struct np_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return np_cli_usage("release", "usage: numaplace %s", np_cmd_release.synopsis);
-	if ((code = np_cli_engine_open(cli, "release", &eng)) != 0)
-		return code;
-	code = NP_EXIT_OK;
-	if (np_engine_release(eng, argv[optind], force, &err) < 0)
-		code = np_cli_fail("release", &err);
-	np_err_clear(&err);
-	np_engine_close(eng);
-	return code;
+	return np_cli_release(cli, "release", argv[optind], force);
 }
 
 const struct np_command np_cmd_release = {

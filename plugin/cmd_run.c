@@ -19,22 +19,20 @@
 #include "cleanup.h"
 #include "cli_engine.h"
 #include "mempolicy.h"
-#include "size.h"
 
 enum { NP_EXIT_RUN_FAILED = 125, NP_EXIT_CANNOT_EXEC = 126, NP_EXIT_NOT_FOUND = 127 };
 
-/* Print "numaplace: run: MESSAGE" and return 125, numaplace's own failure. */
+/* Print "numaplace: run: MESSAGE" (np_cli_verror) and return 125,
+ * numaplace's own failure. */
 static int np_run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int np_run_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("numaplace: run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	np_cli_verror("run", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return NP_EXIT_RUN_FAILED;
 }
 
@@ -156,7 +154,6 @@ static int np_run_place(struct np_run *run)
 	run->req.pid = run->pid;
 	if (np_engine_place(run->eng, &run->req, &res, &err) < 0) {
 		np_cli_fail("run", &err);
-		np_err_clear(&err);
 		return NP_EXIT_RUN_FAILED;
 	}
 	go.ok = 1;
@@ -171,14 +168,11 @@ static int np_run_place(struct np_run *run)
 /* After the go: did exec fail? Returns 0 when CMD is running. */
 static int np_run_exec_result(struct np_run *run)
 {
-	struct np_err err = NP_ERR_INIT;
 	int e = 0;
 
 	if (np_read_full(run->err_fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
 		return 0;
-	np_err_set(&err, -e, "%s: %s", run->cmdv[0], strerror(e));
-	np_cli_fail("run", &err);
-	np_err_clear(&err);
+	np_run_error("%s: %s", run->cmdv[0], strerror(e));
 	return e == ENOENT ? NP_EXIT_NOT_FOUND : NP_EXIT_CANNOT_EXEC;
 }
 
@@ -243,7 +237,7 @@ static int np_run_supervise(struct np_run *run)
 	return np_run_exit_like(status);
 }
 
-enum { OPT_NAME = 1, OPT_VCPUS, OPT_MEMORY };
+enum { OPT_NAME = NP_CLI_OPT_REQUEST_END };
 
 static int np_run_opt(int c, struct np_request_opts *req, struct np_err *err)
 {
@@ -251,9 +245,7 @@ static int np_run_opt(int c, struct np_request_opts *req, struct np_err *err)
 		req->name = optarg;
 		return 0;
 	}
-	if (c == OPT_VCPUS)
-		return np_count_parse(optarg, NP_CPUSET_MAX, &req->vcpus, err);
-	return np_size_parse(optarg, &req->memory, err);
+	return np_cli_request_opt(c, req, err);
 }
 
 /* Options and CMD. Returns -1 to go on, else the exit code. */
@@ -261,8 +253,7 @@ static int np_run_parse(int argc, char **argv, struct np_run *run)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
-		{ "vcpus", required_argument, NULL, OPT_VCPUS },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
+		NP_CLI_REQUEST_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct np_err err = NP_ERR_INIT;
@@ -273,7 +264,6 @@ static int np_run_parse(int argc, char **argv, struct np_run *run)
 			return code == NP_EXIT_OK ? code : NP_EXIT_RUN_FAILED;
 		if (np_run_opt(c, &run->req, &err) < 0) {
 			np_cli_fail("run", &err);
-			np_err_clear(&err);
 			return NP_EXIT_RUN_FAILED;
 		}
 	}

@@ -8,14 +8,6 @@
 #include "cli_engine.h"
 #include "cpulist.h"
 
-static void np_json_add_effective(struct json_object *obj, const char *key,
-				  const struct np_cpuset *set)
-{
-	_cleanup_free_ char *text = np_cpulist_format(set);
-
-	json_object_object_add(obj, key, json_object_new_string(text ? text : ""));
-}
-
 static void np_status_json(const struct np_status *st)
 {
 	struct json_object *root = json_object_new_object();
@@ -33,8 +25,8 @@ static void np_status_json(const struct np_status *st)
 		json_object_object_add(obj, "cgroup_present", json_object_new_boolean(g->cgroup_present));
 		json_object_object_add(obj, "drift", json_object_new_boolean(g->drift));
 		if (g->cgroup_present) {
-			np_json_add_effective(obj, "effective_cpus", &g->effective_cpus);
-			np_json_add_effective(obj, "effective_mems", &g->effective_mems);
+			np_cli_json_add_set(obj, "effective_cpus", &g->effective_cpus);
+			np_cli_json_add_set(obj, "effective_mems", &g->effective_mems);
 		}
 		json_object_array_add(arr, obj);
 	}

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -111,15 +112,15 @@ static char *np_size_human(uint64_t bytes)
 	return asprintf(&s, "%.1f%c", v, units[u - 1]) < 0 ? NULL : s;
 }
 
-/* One table row; the CPU column is `width` wide. */
-static int np_topology_print_row(const struct np_topology *topo, unsigned i, int width)
+/* One table row, node i's CPU list `cpus` in a column `width` wide. */
+static int np_topology_print_row(const struct np_topology *topo, unsigned i, const char *cpus,
+				 int width)
 {
 	const struct np_node *node = &topo->nodes[i];
-	_cleanup_free_ char *cpus = np_cpulist_format(&node->cpus);
 	_cleanup_free_ char *total = np_size_human(node->memory_total);
 	_cleanup_free_ char *avail = np_size_human(node->memory_free);
 
-	if (!cpus || !total || !avail)
+	if (!total || !avail)
 		return -ENOMEM;
 	printf("%-5u %-*s %8s %8s  ", node->id, width, *cpus ? cpus : "-", total, avail);
 	for (unsigned b = 0; b < topo->nnodes; b++)
@@ -128,38 +129,51 @@ static int np_topology_print_row(const struct np_topology *topo, unsigned i, int
 	return 0;
 }
 
-/* The widest CPU list, at least as wide as the column title. */
-static int np_topology_cpus_width(const struct np_topology *topo)
+static void np_topology_free_lists(char **lists)
 {
+	for (char **p = lists; p && *p; p++)
+		free(*p);
+	free(lists);
+}
+
+/* Every node's CPU list in a NULL-terminated array, formatted once for the
+ * column width and the rows. Returns the width (the widest list, at least
+ * the column title), or -ENOMEM with nothing left allocated. */
+static int np_topology_cpu_lists(const struct np_topology *topo, char ***out)
+{
+	char **lists = calloc((size_t)topo->nnodes + 1, sizeof(*lists));
 	size_t width = strlen("cpus");
 
+	if (!lists)
+		return -ENOMEM;
 	for (unsigned i = 0; i < topo->nnodes; i++) {
-		_cleanup_free_ char *cpus = np_cpulist_format(&topo->nodes[i].cpus);
-
-		if (!cpus)
+		lists[i] = np_cpulist_format(&topo->nodes[i].cpus);
+		if (!lists[i]) {
+			np_topology_free_lists(lists);
 			return -ENOMEM;
-		if (strlen(cpus) > width)
-			width = strlen(cpus);
+		}
+		if (strlen(lists[i]) > width)
+			width = strlen(lists[i]);
 	}
+	*out = lists;
 	return (int)width;
 }
 
 static int np_topology_print_text(const struct np_topology *topo)
 {
-	int width = np_topology_cpus_width(topo);
+	char **cpus = NULL;
+	int width = np_topology_cpu_lists(topo, &cpus);
+	int r = 0;
 
 	if (width < 0)
 		return width;
 	printf("source: %s\n", topo->source);
 	printf("%-5s %-*s %8s %8s  %s\n", "node", width, "cpus", "total", "free",
 	       topo->distances_default ? "distances (none found: default 10/20)" : "distances");
-	for (unsigned i = 0; i < topo->nnodes; i++) {
-		int r = np_topology_print_row(topo, i, width);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	for (unsigned i = 0; r == 0 && i < topo->nnodes; i++)
+		r = np_topology_print_row(topo, i, cpus[i], width);
+	np_topology_free_lists(cpus);
+	return r;
 }
 
 static int np_topology_run(struct np_cli *cli, int argc, char **argv)
@@ -173,11 +187,8 @@ static int np_topology_run(struct np_cli *cli, int argc, char **argv)
 			return code;
 	if (optind != argc)
 		return np_cli_usage("topology", "unexpected argument: %s", argv[optind]);
-	if (np_cli_topology_load(cli, &topo, &err) < 0) {
-		code = np_cli_fail("topology", &err);
-		np_err_clear(&err);
-		return code;
-	}
+	if (np_cli_topology_load(cli, &topo, &err) < 0)
+		return np_cli_fail("topology", &err);
 	code = cli->json ? np_topology_print_json(topo) : np_topology_print_text(topo);
 	np_topology_free(topo);
 	if (code < 0)

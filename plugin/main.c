@@ -101,9 +101,8 @@ static void np_cli_from_env(struct np_cli *cli)
 static int np_split_args(int argc, char **argv, struct np_cli *cli,
 			 const struct np_command **cmd, char **sub, int *nsub)
 {
-	const char *config = NULL;
 	const struct np_global_opt globals[] = {
-		{ "--config", &config },
+		{ "--config", &cli->config },
 		{ "--topology", &cli->topology },
 		{ "--state-dir", &cli->state_dir },
 	};
@@ -141,12 +140,6 @@ static int np_split_args(int argc, char **argv, struct np_cli *cli,
 			return np_cli_usage(argv[i], "unknown command (see numaplace --help)");
 		}
 	}
-	if (config) {
-		cli->config = config;
-		cli->config_explicit = true;
-	} else if (cli->config) {
-		cli->config_explicit = true;
-	}
 	if (!*cmd)
 		return np_cli_usage("usage", "no command given (see numaplace --help)");
 	return -1;
@@ -164,9 +157,6 @@ int main(int argc, char **argv)
 		fputs("numaplace: out of memory\n", stderr);
 		return NP_EXIT_FAILURE;
 	}
-	/* hwloc prints some failures itself ("Topology does not contain any
-	 * NUMA node, aborting!"): numaplace reports them on its one line. */
-	setenv("HWLOC_HIDE_ERRORS", "2", 0);
 	np_cli_from_env(&cli);
 	r = np_split_args(argc, argv, &cli, &cmd, sub, &nsub);
 	if (r >= 0)

@@ -249,13 +249,10 @@ static int np_module_result(const struct np_result *in, bool with_cgroup,
 	return 0;
 }
 
-typedef int (*np_module_decide_fn)(struct np_engine *eng, const struct np_request_opts *req,
-				   struct np_result *out, struct np_err *err);
-
 /* The whole of place, reserve and advise: check, call the engine, convert. */
 static int np_module_decide(struct numaplace_context *ctx, const struct numaplace_request *req,
 			    struct numaplace_result *out, struct numaplace_error *error,
-			    np_module_decide_fn fn, bool place)
+			    np_engine_decide_fn fn, bool place)
 {
 	struct np_request_opts ro;
 	struct np_result res = { 0 };
