@@ -67,6 +67,10 @@ np_state_files() {
 np_pause_kill() {
 	local point=$1 err=$NP_T/pause.err npid
 	shift
+	# Emptied here, not by the background redirection below: that runs only
+	# once the child does, and the wait could meanwhile see the previous
+	# step's "paused at" line and kill numaplace before it got there.
+	: >"$err"
 	NUMAPLACE_TEST_PAUSE=$point "$NUMAPLACE" --config "$conf" --state-dir "$NP_STATE" "$@" \
 		>/dev/null 2>"$err" &
 	npid=$!
