@@ -7,7 +7,7 @@
  * prints figures and judges nothing.
  *
  * It loads in whatever hwloc environment it is given. The CLI keeps hwloc's
- * plugins out (plugin/cli_topology.c); to measure what the CLI sees, run it
+ * plugins out (plugin/common/cli_topology.c); to measure what the CLI sees, run it
  * with HWLOC_PLUGINS_BLACKLIST=hwloc_pci,hwloc_opencl,hwloc_cuda,hwloc_nvml,
  * hwloc_rsmi,hwloc_levelzero,hwloc_gl,hwloc_xml_libxml. Without that,
  * hwloc loads and unloads every plugin (libxml2 among them) on each load.

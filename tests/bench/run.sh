@@ -67,7 +67,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 numad=$(command -v numad || true)
-# What plugin/cli_topology.c keeps hwloc from loading.
+# What plugin/common/cli_topology.c keeps hwloc from loading.
 hwloc_unused=hwloc_pci,hwloc_opencl,hwloc_cuda,hwloc_nvml,hwloc_rsmi,hwloc_levelzero,hwloc_gl,hwloc_xml_libxml
 fixtures=$src/tests/fixtures/topologies
 captures=("$fixtures"/*.xml)

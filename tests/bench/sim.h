@@ -140,7 +140,7 @@ void np_sim_guests_clear(struct np_sim_guests *g, struct np_sim_machine *m);
 
 /* ---- algorithms (sim_algo_*.c) ---- */
 
-/* The built-in advisor through core/advisor.h; `spread` picks the strategy. */
+/* The built-in advisor through core/advisor/advisor.h; `spread` picks the strategy. */
 int np_sim_builtin_init(struct np_sim_algo *a, bool spread);
 void np_sim_builtin_clear(struct np_sim_algo *a);
 

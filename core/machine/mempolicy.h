@@ -4,7 +4,9 @@
 
 #include "cpuset.h"
 #include "err.h"
-#include "policy.h"
+
+/* How a guest's memory is bound to its mems (the policy key memory-mode). */
+enum np_memory_mode { NP_MEMORY_STRICT, NP_MEMORY_PREFERRED, NP_MEMORY_INTERLEAVE };
 
 /*
  * The calling process's own NUMA memory policy, set with libnuma. Only a

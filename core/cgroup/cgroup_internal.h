@@ -69,7 +69,7 @@ struct np_cgroup {
 	const struct np_cgroup_backend *backend;
 };
 
-/* Make a handle (core/cgroup.c); the strings are copied. */
+/* Make a handle (core/cgroup/cgroup.c); the strings are copied. */
 int np_cgroup_new(const char *mount, enum np_cgroup_version version, const char *proc,
 		  const struct np_cgroup_backend *backend, struct np_cgroup **out,
 		  struct np_err *err);
@@ -78,11 +78,11 @@ int np_cgroup_new(const char *mount, enum np_cgroup_version version, const char 
 int np_cgroup_check_placement(const struct np_cgroup_placement *pl, struct np_err *err);
 
 /* Write memory_migrate, cpus, then mems into `group` through the backend
- * and read them back (core/cgroup.c). Restores nothing on failure. */
+ * and read them back (core/cgroup/cgroup.c). Restores nothing on failure. */
 int np_cgroup_write_placement(struct np_cgroup *cg, const char *group,
 			      const struct np_cgroup_placement *pl, struct np_err *err);
 
-/* Plain file access below the mount point (core/cgroup_fs.c). */
+/* Plain file access below the mount point (core/cgroup/cgroup_fs.c). */
 
 /* MOUNT/GROUP or MOUNT/GROUP/FILE as a heap string (NULL when out of
  * memory); group "" is the root, file NULL names the directory. */
@@ -110,7 +110,7 @@ int np_cgroup_dir_exists(struct np_cgroup *cg, const char *group);
 /* Set the error "cgroup GROUP: STEP: REASON" (root shown as "/"). */
 int np_cgroup_fail(struct np_err *err, int code, const char *group, const char *step);
 
-/* Paths and PIDs (core/cgroup_path.c). */
+/* Paths and PIDs (core/cgroup/cgroup_path.c). */
 
 /* Check each '/'-separated component of `path` with np_name_validate. */
 int np_cgroup_check_parent(const char *path, struct np_err *err);

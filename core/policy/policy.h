@@ -7,6 +7,7 @@
 
 #include "cpuset.h"
 #include "err.h"
+#include "mempolicy.h"
 
 /*
  * The INI placement policy (SPEC "Policy"): a main file plus the drop-ins
@@ -26,7 +27,6 @@
 enum np_advisor_kind { NP_ADVISOR_BUILTIN, NP_ADVISOR_NUMAD, NP_ADVISOR_STATIC };
 enum np_fallback { NP_FALLBACK_BUILTIN, NP_FALLBACK_STATIC, NP_FALLBACK_NONE };
 enum np_strategy { NP_STRATEGY_PACK, NP_STRATEGY_SPREAD };
-enum np_memory_mode { NP_MEMORY_STRICT, NP_MEMORY_PREFERRED, NP_MEMORY_INTERLEAVE };
 enum np_on_no_fit { NP_NO_FIT_FAIL, NP_NO_FIT_SPREAD };
 
 /* Every key of the schema; indexes into np_settings.origin. */
