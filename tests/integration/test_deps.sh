@@ -25,8 +25,10 @@ for p in $build_packages; do
 		np_fail "build package $p is missing from packages"
 	fi
 done
+# shellcheck disable=SC2086
+known=$(apt-cache show --no-all-versions $packages 2>/dev/null | sed -n 's/^Package: //p')
 for p in $packages; do
-	if apt-cache show --no-all-versions "$p" >/dev/null 2>&1; then
+	if grep -qx -- "$p" <<<"$known"; then
 		np_pass "apt knows $p"
 	else
 		np_fail "apt does not know the package $p"
