@@ -6,7 +6,7 @@
 
 #define NP_NAME_MAX 64
 
-/* Check a guest name against SPEC: `[A-Za-z0-9_.-]`, 1..64 chars, not
+/* Check a guest name against docs/contract.md: `[A-Za-z0-9_.-]`, 1..64 chars, not
  * starting with `.` or `-`, not `tasks`, `notify_on_release`,
  * `release_agent`, not starting with `cgroup.` or `cpuset.`.
  * Returns 0 or an input error saying which rule failed (the name is quoted

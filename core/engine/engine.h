@@ -12,7 +12,7 @@
 #include "topology.h"
 
 /*
- * The one path every front end takes (SPEC): request -> policy resolves the
+ * The one path every front end takes (docs/contract.md): request -> policy resolves the
  * guest's settings -> topology -> under the ledger lock: advisor decides,
  * ledger records -> cgroup applies (or rolls back) -> result.
  * The CLI, the module and the LXC hook are thin layers over this file.
@@ -20,7 +20,7 @@
 enum np_log_level { NP_LOG_INFO, NP_LOG_WARNING, NP_LOG_ERROR };
 
 struct np_engine_opts {
-	const char *config;       /* NULL: /etc/numaplace/numaplace.conf */
+	const char *config;       /* NULL: NP_POLICY_DEFAULT_PATH */
 	bool config_required;     /* the caller named it: missing is an error */
 	const char *topology;     /* NULL: live; an XML file; a dir (HWLOC_FSROOT set by the caller) */
 	const char *state_dir;    /* NULL: /run/numaplace */
@@ -130,7 +130,7 @@ struct np_report {
 
 void np_report_clear(struct np_report *rep);
 
-/* Make reservations and cgroups agree again (SPEC `reconcile`). */
+/* Make reservations and cgroups agree again (docs/contract.md `reconcile`). */
 int np_engine_reconcile(struct np_engine *eng, struct np_report *out, struct np_err *err);
 
 /* The resolved settings of `name` (for printing origins). */

@@ -121,7 +121,7 @@ static int np_call_fail(struct np_call *call, const char *what, struct np_err *e
 }
 
 /* After `rec` was granted exclusive CPUs: the shared guests give them up
- * (SPEC), in the ledger and, when placed, in the kernel. A failure is
+ * (docs/contract.md), in the ledger and, when placed, in the kernel. A failure is
  * logged; the grant stands. */
 static void np_call_shrink_shared(struct np_call *call, const struct np_record *rec)
 {

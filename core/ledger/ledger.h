@@ -9,7 +9,7 @@
 #include "record.h"
 
 /*
- * The reservation ledger: a state directory (SPEC "State", /run/numaplace
+ * The reservation ledger: a state directory (docs/contract.md "State", /run/numaplace
  * by default, always passed in) holding one record per guest as NAME.json,
  * and the lock `.lock` that serialises decide-and-record across processes.
  * Every other file numaplace keeps there starts with `.`: the lock, the

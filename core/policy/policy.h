@@ -10,7 +10,7 @@
 #include "mempolicy.h"
 
 /*
- * The INI placement policy (SPEC "Policy"): a main file plus the drop-ins
+ * The INI placement policy (docs/contract.md "Policy"): a main file plus the drop-ins
  * `FILE.d/NAME.conf` in lexical order, sections `[placement]` and
  * `[guest PATTERN]`, parsed with inih, validated all-or-nothing.
  *
@@ -100,8 +100,12 @@ struct np_diags {
 struct np_policy;
 struct np_topology;
 
-/* The main file read when the caller names none. */
-#define NP_POLICY_DEFAULT_PATH "/etc/numaplace/numaplace.conf"
+/* The main file read when the caller names none: NP_DEFAULT_CONFIG, which
+ * the build sets to the configured SYSCONFDIR/numaplace/numaplace.conf. */
+#ifndef NP_DEFAULT_CONFIG
+#define NP_DEFAULT_CONFIG "/etc/numaplace/numaplace.conf"
+#endif
+#define NP_POLICY_DEFAULT_PATH NP_DEFAULT_CONFIG
 
 /* Longest section name (between the brackets) inih 55 keeps whole; a
  * longer one is an error here. Lines are limited to what inih's line buffer
@@ -139,7 +143,7 @@ int np_policy_resolve(const struct np_policy *policy, const char *name,
  * alone, no rule applied (what `check-config --verbose` shows). */
 void np_policy_placement(const struct np_policy *policy, struct np_settings *out);
 
-/* The built-in defaults (SPEC's [placement] example), origins all unset. */
+/* The built-in defaults (docs/contract.md "Policy"), origins all unset. */
 void np_settings_defaults(struct np_settings *s);
 
 /* The files read, main file first then drop-ins in the order read; `*n` gets

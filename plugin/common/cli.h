@@ -30,9 +30,12 @@ struct np_command {
 };
 
 #define NP_DEFAULT_STATE_DIR "/run/numaplace"
+/* The build passes the configured path (CMake: SYSCONFDIR/numaplace). */
+#ifndef NP_DEFAULT_CONFIG
 #define NP_DEFAULT_CONFIG "/etc/numaplace/numaplace.conf"
+#endif
 
-/* Exit codes of SPEC. */
+/* Exit codes of docs/contract.md. */
 enum { NP_EXIT_OK = 0, NP_EXIT_FAILURE = 1, NP_EXIT_USAGE = 2 };
 
 /* `s` with every control byte escaped (\n, \t, \xNN), so that it prints

@@ -40,7 +40,7 @@ struct json_object;
  * memory). */
 void np_cli_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set);
 
-/* The SPEC JSON shape of a decision: name, cpus, mems, nodes, advisor,
+/* The JSON shape (docs/contract.md) of a decision: name, cpus, mems, nodes, advisor,
  * fallback, reason (advise, reserve and place print it; status adds to it). */
 struct json_object *np_cli_result_json(const struct np_record *rec);
 

@@ -208,7 +208,9 @@ const struct np_command np_cmd_hook = {
 	.summary = "the LXC hook: place a container at start-host, release it at post-stop",
 	.help = "  --vcpus N      vCPUs of the container (default: the policy's, else 1)\n"
 		"  --memory SIZE  memory of the container (default: the policy's)\n"
-		"Configure it in the container's config (or include contrib/lxc/numaplace.conf):\n"
+		"Configure it in the container's config, or include the installed snippet:\n"
+		"  lxc.include = " NP_LXC_SNIPPET "\n"
+		"which sets:\n"
 		"  lxc.hook.version = 1\n"
 		"  lxc.hook.start-host = numaplace hook lxc\n"
 		"  lxc.hook.post-stop = numaplace hook lxc\n"

@@ -11,7 +11,7 @@
  *   memory and distances. Node sets are bit masks of node indexes (at most
  *   64 nodes).
  * - The simulator books every guest the same way, whatever placed it, as
- *   numaplace books (SPEC "The built-in advisor"): on each node of its set,
+ *   numaplace books (docs/contract.md "The built-in advisor"): on each node of its set,
  *   ascending, up to the node's room, vCPUs on CPU nodes only, at CPU and
  *   memory over-commit 1. What no node of the set has room for is booked
  *   anyway, on the set's first node (its first CPU node for vCPUs): an

@@ -3,7 +3,7 @@
 # The bad input matrix of issue 10: hostile guest names, sizes, counts,
 # PIDs, cpu lists, configs, topologies and LXC hook environments, each
 # given to every command that takes it. Every row must end with the
-# documented exit code (SPEC: 2 input, 1 runtime; `run` 125), exactly one
+# documented exit code (docs/contract.md: 2 input, 1 runtime; `run` 125), exactly one
 # `numaplace: …` line on stderr without control bytes (check-config: its
 # FILE:LINE lines, at most 50, then `… and N more`), nothing on stdout, and
 # nothing created or changed under the cgroup parent or the state dir.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Concurrent starts never double-book (SPEC "The built-in advisor"):
+# Concurrent starts never double-book (docs/contract.md "The built-in advisor"):
 #  - 64 `reserve` at once for exclusive 1-vCPU guests on this machine: as
 #    many succeed as it has CPUs, the others exit 1 with one line, and no
 #    CPU is handed out twice;

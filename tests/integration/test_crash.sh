@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Crashes lose nothing (SPEC "State", `reconcile`): numaplace killed with
+# Crashes lose nothing (docs/contract.md "State", `reconcile`): numaplace killed with
 # SIGKILL at every pause point (NUMAPLACE_TEST_PAUSE makes the moment
 # exact), then 64 guests placed at once with half of them killed, at pause
 # points inside numaplace (holding the lock included) or at random times

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# numad failing in every way it can, through the command line (SPEC
+# numad failing in every way it can, through the command line (docs/contract.md
 # `fallback`, `numad-timeout`): stand-in scripts named by `numad = PATH`
 # that are missing, hang, answer slowly (within and past the timeout),
 # crash, answer nodes the machine lacks (or that have no CPUs), print

@@ -100,7 +100,7 @@ static inline void np_test_topology_free(struct np_topology *t)
 	free(t);
 }
 
-/* Settings as the built-in defaults of SPEC give them. */
+/* Settings as the built-in defaults of docs/contract.md give them. */
 static inline void np_test_settings(struct np_settings *s)
 {
 	np_settings_defaults(s);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* core/name: guest names as SPEC allows them, and hostile ones. */
+/* core/name: guest names as docs/contract.md allows them, and hostile ones. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* core/size: sizes, durations and counts as SPEC spells them. */
+/* core/size: sizes, durations and counts as docs/contract.md spells them. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -96,7 +96,7 @@ enum numaplace_target {
 /* A guest to advise, reserve or place. Zero every member not set. */
 struct numaplace_request {
 	size_t size;            /* sizeof(struct numaplace_request) */
-	const char *name;       /* [A-Za-z0-9_.-], 1-64 characters (SPEC) */
+	const char *name;       /* [A-Za-z0-9_.-], 1-64 characters (docs/contract.md) */
 	pid_t pid;              /* place: the guest's process (TARGET_GROUP: the
 				   group's owner, recorded for reconcile) */
 	unsigned vcpus;         /* 0: the policy's, else 1 */
@@ -139,8 +139,9 @@ struct numaplace_plugin {
 	const char *version;       /* the module's release, "0.1.0" */
 
 	/* Open a context: load the policy `config`, then its drop-ins
-	 * `config`.d/NAME.conf (all-or-nothing). NULL takes the default
-	 * /etc/numaplace/numaplace.conf, which may be missing (built-in
+	 * `config`.d/NAME.conf (all-or-nothing). NULL takes the default,
+	 * SYSCONFDIR/numaplace/numaplace.conf as the module was configured
+	 * (/etc/numaplace/numaplace.conf for /usr), which may be missing (built-in
 	 * defaults); a file the caller names must exist. `*out` is set only
 	 * on success; `opts` NULL takes every default. */
 	int (*open)(const char *config, const struct numaplace_open_options *opts,
