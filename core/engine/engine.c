@@ -222,8 +222,10 @@ void np_result_clear(struct np_result *res)
 
 void np_status_clear(struct np_status *st)
 {
-	for (unsigned i = 0; i < st->n; i++)
+	for (unsigned i = 0; i < st->n; i++) {
 		np_record_clear(&st->guests[i].rec);
+		np_memstat_clear(&st->guests[i].memory);
+	}
 	free(st->guests);
 	memset(st, 0, sizeof(*st));
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "memstat.h"
 #include "policy.h"
 #include "record.h"
 #include "topology.h"
@@ -108,6 +109,9 @@ struct np_guest_status {
 	bool drift;              /* the kernel's effective cpus/mems differ from the record */
 	struct np_cpuset effective_cpus;
 	struct np_cpuset effective_mems;
+	struct np_memstat memory; /* resident bytes per node (docs/locality.md) */
+	bool memory_known;        /* false: no task could be read (locality null) */
+	uint64_t memory_local;    /* the part of memory.total on rec.mems */
 };
 
 struct np_status {

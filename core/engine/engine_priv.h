@@ -45,6 +45,13 @@ int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool re
 		     struct np_ledger **out, struct np_err *err);
 
 /* The cpuset hierarchy, opened on first use. */
+/* Fill g->memory, g->memory_known and g->memory_local from the group's
+ * memory.numa_stat where the memory controller covers it, else from the
+ * numa_maps of its processes (of the recorded PID when there is no group).
+ * Tasks that are gone or unreadable count as nothing; only running out of
+ * memory is an error (engine_memory.c). */
+int np_engine_guest_memory(struct np_engine *eng, struct np_guest_status *g, struct np_err *err);
+
 int np_engine_cgroup(struct np_engine *eng, struct np_cgroup **out, struct np_err *err);
 
 /* The cgroup parent for `s`: the policy's, else the hierarchy's default. */

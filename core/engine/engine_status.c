@@ -57,6 +57,8 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 		memset(&list.records[i], 0, sizeof(list.records[i]));
 		out->n = i + 1;
 		r = np_status_probe(eng, &boot, &out->guests[i], err);
+		if (r == 0)
+			r = np_engine_guest_memory(eng, &out->guests[i], err);
 		if (r < 0)
 			np_err_wrap(err, "guest %s", out->guests[i].rec.name);
 	}

@@ -1,12 +1,45 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace status: every placed guest and what the machine says of it. */
 #include <json-c/json.h>
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cleanup.h"
 #include "cli_engine.h"
 #include "cpulist.h"
+#include "name.h"
+
+/* local/total, or a negative number when it is unknown (total 0 or no
+ * task read). */
+static double np_status_locality(const struct np_guest_status *g)
+{
+	if (!g->memory_known || g->memory.total == 0)
+		return -1;
+	return (double)g->memory_local / (double)g->memory.total;
+}
+
+static void np_status_json_memory(struct json_object *obj, const struct np_guest_status *g)
+{
+	struct json_object *mem = json_object_new_object();
+	struct json_object *nodes = json_object_new_array();
+	double loc = np_status_locality(g);
+
+	for (size_t i = 0; i < g->memory.n; i++) {
+		struct json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "node", json_object_new_int64(g->memory.by_node[i].node));
+		json_object_object_add(n, "bytes", json_object_new_uint64(g->memory.by_node[i].bytes));
+		json_object_array_add(nodes, n);
+	}
+	json_object_object_add(mem, "total", json_object_new_uint64(g->memory.total));
+	json_object_object_add(mem, "local", json_object_new_uint64(g->memory_local));
+	json_object_object_add(mem, "by_node", nodes);
+	json_object_object_add(obj, "memory", mem);
+	json_object_object_add(obj, "locality", loc < 0 ? NULL : json_object_new_double(loc));
+}
 
 static void np_status_json(const struct np_status *st)
 {
@@ -28,6 +61,7 @@ static void np_status_json(const struct np_status *st)
 			np_cli_json_add_set(obj, "effective_cpus", &g->effective_cpus);
 			np_cli_json_add_set(obj, "effective_mems", &g->effective_mems);
 		}
+		np_status_json_memory(obj, g);
 		json_object_array_add(arr, obj);
 	}
 	json_object_object_add(root, "guests", arr);
@@ -35,30 +69,88 @@ static void np_status_json(const struct np_status *st)
 	json_object_put(root);
 }
 
+/* The locality in percent ("99.5%"), or "-" when unknown. */
+static void np_status_percent(const struct np_guest_status *g, char *buf, size_t size)
+{
+	double loc = np_status_locality(g);
+
+	if (loc < 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f%%", loc * 100);
+}
+
 static void np_status_line(const struct np_guest_status *g)
 {
 	_cleanup_free_ char *cpus = np_cpulist_format(&g->rec.cpus);
 	_cleanup_free_ char *mems = np_cpulist_format(&g->rec.mems);
 	_cleanup_free_ char *eff = np_cpulist_format(&g->effective_cpus);
+	char local[16];
 
-	printf("%-20s %-8s %7d %-5s %-12s %-8s %-8s %s\n", g->rec.name,
+	np_status_percent(g, local, sizeof(local));
+	printf("%-20s %-8s %7d %-5s %-12s %-8s %-8s %-6s %s\n", g->rec.name,
 	       np_record_phase_name(g->rec.phase), (int)g->rec.pid,
 	       g->rec.pid ? (g->alive ? "yes" : "no") : "-",
 	       cpus ? cpus : "", mems ? mems : "",
 	       g->rec.cgroup ? (g->cgroup_present ? "present" : "missing") : "-",
-	       g->drift ? (eff && *eff ? eff : "none") : "");
+	       local, g->drift ? (eff && *eff ? eff : "none") : "");
+}
+
+/* `status NAME`: one guest, with its nodes and its memory per node. */
+static void np_status_detail(const struct np_guest_status *g)
+{
+	_cleanup_free_ char *cpus = np_cpulist_format(&g->rec.cpus);
+	_cleanup_free_ char *mems = np_cpulist_format(&g->rec.mems);
+	_cleanup_free_ char *nodes = np_cpulist_format(&g->rec.nodes);
+	char local[16];
+
+	np_status_percent(g, local, sizeof(local));
+	printf("name:     %s\nphase:    %s\npid:      %d (%s)\n", g->rec.name,
+	       np_record_phase_name(g->rec.phase), (int)g->rec.pid,
+	       g->rec.pid ? (g->alive ? "alive" : "gone") : "none");
+	printf("cpus:     %s\nmems:     %s\nnodes:    %s\nadvisor:  %s\n", cpus ? cpus : "",
+	       mems ? mems : "", nodes ? nodes : "", np_advisor_name(g->rec.advisor));
+	printf("cgroup:   %s%s\n", g->rec.cgroup ? g->rec.cgroup : "-",
+	       g->rec.cgroup ? (g->cgroup_present ? "" : " (missing)") : "");
+	printf("memory:   %" PRIu64 " bytes, %" PRIu64 " on its mems (local %s)\n",
+	       g->memory.total, g->memory_local, local);
+	for (size_t i = 0; i < g->memory.n; i++)
+		printf("  node %-4u %" PRIu64 " bytes%s\n", g->memory.by_node[i].node,
+		       g->memory.by_node[i].bytes,
+		       np_cpuset_has(&g->rec.mems, g->memory.by_node[i].node) ? "" : " (remote)");
 }
 
 static void np_status_text(const struct np_status *st)
 {
-	printf("%-20s %-8s %7s %-5s %-12s %-8s %-8s %s\n", "NAME", "PHASE", "PID", "ALIVE",
-	       "CPUS", "MEMS", "CGROUP", "DRIFT(effective cpus)");
+	printf("%-20s %-8s %7s %-5s %-12s %-8s %-8s %-6s %s\n", "NAME", "PHASE", "PID", "ALIVE",
+	       "CPUS", "MEMS", "CGROUP", "LOCAL", "DRIFT(effective cpus)");
 	for (unsigned i = 0; i < st->n; i++)
 		np_status_line(&st->guests[i]);
 }
 
+/* Keep only guest `name` in `st` and print it; exit 1 when it has no record. */
+static int np_status_one(const struct np_cli *cli, struct np_status *st, const char *name)
+{
+	for (unsigned i = 0; i < st->n; i++) {
+		struct np_status one = { .n = 1, .guests = &st->guests[i] };
+
+		if (strcmp(st->guests[i].rec.name, name) != 0)
+			continue;
+		if (cli->json)
+			np_status_json(&one);
+		else
+			np_status_detail(&st->guests[i]);
+		return NP_EXIT_OK;
+	}
+	struct np_err err = NP_ERR_INIT;
+
+	np_err_set(&err, -ENOENT, "no guest %s", name);
+	return np_cli_fail("status", &err);
+}
+
 static int np_status_run(struct np_cli *cli, int argc, char **argv)
 {
+	const char *name;
 	struct np_engine *eng = NULL;
 	struct np_status st = { 0 };
 	struct np_err err = NP_ERR_INIT;
@@ -67,13 +159,18 @@ static int np_status_run(struct np_cli *cli, int argc, char **argv)
 	while ((c = np_cli_getopt(&np_cmd_status, argc, argv, NULL, &code)) != -1)
 		if (c == NP_CLI_STOP)
 			return code;
-	if (argc - optind != 0)
-		return np_cli_usage("status", "takes no operands");
+	if (argc - optind > 1)
+		return np_cli_usage("status", "takes at most one guest name");
+	name = argc > optind ? argv[optind] : NULL;
+	if (name && np_name_validate(name, &err) < 0)
+		return np_cli_fail("status", &err);
 	if ((code = np_cli_engine_open(cli, "status", &eng)) != 0)
 		return code;
 	code = NP_EXIT_OK;
 	if (np_engine_status(eng, &st, &err) < 0)
 		code = np_cli_fail("status", &err);
+	else if (name)
+		code = np_status_one(cli, &st, name);
 	else if (cli->json)
 		np_status_json(&st);
 	else
@@ -86,9 +183,13 @@ static int np_status_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_status = {
 	.name = "status",
-	.synopsis = "status",
-	.summary = "every placed guest: cpus, mems, pid alive, cgroup present, drift",
-	.help = "DRIFT shows the kernel's effective cpus when they differ from the\n"
+	.synopsis = "status [NAME]",
+	.summary = "every placed guest: cpus, mems, pid alive, cgroup, memory locality",
+	.help = "With NAME, one guest with its nodes and its resident memory per node.\n"
+		"LOCAL is the part of the guest's resident memory on its mems, from the\n"
+		"group's memory.numa_stat where the memory controller covers it, else from\n"
+		"its processes' /proc/PID/numa_maps (docs/locality.md); \"-\" when unknown.\n"
+		"DRIFT shows the kernel's effective cpus when they differ from the\n"
 		"reservation (CPU hotplug); `numaplace reconcile` re-applies it.\n",
 	.run = np_status_run,
 };
