@@ -12,6 +12,7 @@ packages="cmake gcc clang make pkg-config git ca-certificates
 	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev hwloc libjson-c-dev
 	libcmocka-dev numad numactl cgroup-tools
 	groff-base
+	debhelper dpkg-dev fakeroot lintian man-db
 	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq"
 # What building numaplace and running it need (a subset of packages).
 build_packages="cmake gcc make pkg-config
