@@ -7,7 +7,7 @@ set -eu
 packages="cmake gcc clang make pkg-config git ca-certificates
 	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev hwloc libjson-c-dev
 	libcmocka-dev numad numactl cgroup-tools
-	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq"
+	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq runc crun"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: run as root (apt-get install)" >&2
