@@ -13,7 +13,8 @@ packages="cmake gcc clang make pkg-config git ca-certificates
 	libcmocka-dev numad numactl cgroup-tools
 	groff-base
 	debhelper dpkg-dev fakeroot lintian man-db
-	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq"
+	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq
+	runc crun"
 # What building numaplace and running it need (a subset of packages).
 build_packages="cmake gcc make pkg-config
 	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev libjson-c-dev"

@@ -62,6 +62,7 @@ struct np_request_opts {
 	pid_t pid;               /* place: the process to move (or the group's owner) */
 	enum np_target target;
 	const char *group;       /* NP_TARGET_GROUP: the group, below the cpuset root */
+	bool exclusive;          /* exclusive CPUs where the policy does not set `exclusive` */
 };
 
 /* What a decision or placement came to. `rec` is owned by the result. */

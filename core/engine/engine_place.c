@@ -64,6 +64,8 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 	r = np_engine_guest(call->eng, req->name, req->vcpus, req->memory, &call->guest, err);
 	if (r < 0)
 		return r;
+	if (req->exclusive && !call->guest.settings.origin[NP_KEY_EXCLUSIVE].file)
+		call->guest.settings.exclusive = true;
 	r = np_engine_ledger(call->eng, &call->guest.settings, read_only, &call->ledger, err);
 	if (r < 0)
 		return r;

@@ -148,7 +148,7 @@ struct json_object *np_cli_result_json(const struct np_record *rec)
 }
 
 /* Print an advice / reservation / placement in text or JSON (docs/contract.md shape). */
-static void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
+void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 {
 	_cleanup_free_ char *cpus = NULL;
 	_cleanup_free_ char *mems = NULL;

@@ -44,6 +44,10 @@ void np_cli_json_add_set(struct json_object *obj, const char *key, const struct 
  * fallback, reason (advise, reserve and place print it; status adds to it). */
 struct json_object *np_cli_result_json(const struct np_record *rec);
 
+/* Print a decision's result on stdout, as text or (--json) as
+ * np_cli_result_json(). */
+void np_cli_print_result(const struct np_cli *cli, const struct np_result *res);
+
 /* Open the engine, call `fn` with `req`, print the result or the one
  * error line under `context`. Returns the exit code. */
 int np_cli_decide_request(struct np_cli *cli, const char *context,
