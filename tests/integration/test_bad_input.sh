@@ -350,7 +350,8 @@ rows_globals() {
 	row "unknown command" 2 np $'frob\nnicate'
 	row "reserve without name" 2 np reserve
 	row "place without pid" 2 np place g1
-	row "status with operands" 2 np status x
+	row "status with two operands" 2 np status x y
+	row "status of an unknown guest" 1 np status x
 	row "reconcile with operands" 2 np reconcile x
 }
 

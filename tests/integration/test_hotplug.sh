@@ -62,7 +62,7 @@ np_unplug "$NP_PARENT/h1"
 left=$(cat "$NP_CG/$NP_PARENT/h1/cpuset.cpus")
 np_expect "status reports the drift" "true $left" "$(np_status_of h1)"
 np_run --config "$conf" --state-dir "$NP_STATE" status
-np_expect "status text shows the effective cpus" "$left" "$(awk '$1 == "h1" { print $8 }' <<<"$NP_OUT")"
+np_expect "status text shows the effective cpus" "$left" "$(awk '$1 == "h1" { print $9 }' <<<"$NP_OUT")"
 np_run --config "$conf" --state-dir "$NP_STATE" reconcile
 np_expect "reconcile" 0 "$NP_RC"
 np_expect "reconcile says what it restored" "restored h1: cpus $all (were $left)" "$NP_OUT"
@@ -96,7 +96,7 @@ np_expect "h2's tasks were moved to the parent" "/$NP_PARENT /$NP_PARENT" \
 np_expect "status: h1 drifted" "true $left" "$(np_status_of h1)"
 np_expect "status: h2 drifted to nothing" "true " "$(np_status_of h2)"
 np_run --config "$conf" --state-dir "$NP_STATE" status
-np_expect "status text says none for h2" none "$(awk '$1 == "h2" { print $8 }' <<<"$NP_OUT")"
+np_expect "status text says none for h2" none "$(awk '$1 == "h2" { print $9 }' <<<"$NP_OUT")"
 np_run --config "$conf" --state-dir "$NP_STATE" reconcile
 np_expect "reconcile" 0 "$NP_RC"
 np_expect "reconcile says what it restored" \
