@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advisor_capacity.h"
+#include "advisor.h"
 #include "cleanup.h"
 #include "cpulist.h"
+#include "exclusive.h"
 
 /* Up to this many eligible CPU nodes, every set size is searched exhaustively. */
 #define NP_EXACT_NODES 16u
@@ -472,7 +473,7 @@ static int np_builtin_choose(const struct np_capacity *cap, struct np_advice *ad
 	if (r == 0 && !s.best.set)
 		r = np_capacity_nofit(cap, err);
 	if (r == 0)
-		r = np_capacity_advise(cap, s.best.idx, s.best.n, adv, err);
+		r = np_exclusive_advise(cap, s.best.idx, s.best.n, adv, err);
 	if (r == 0) {
 		adv->reason = np_builtin_reason(&s);
 		if (!adv->reason)
@@ -489,7 +490,7 @@ static int np_builtin_spread(const struct np_advisor_input *in, const char *nofi
 	struct np_capacity cap;
 	_cleanup_free_ unsigned *idx = calloc(in->topo->nnodes + 1u, sizeof(*idx));
 	unsigned n = 0;
-	int r = idx ? np_capacity_init(&cap, in, false, err) : np_err_set(err, -ENOMEM, "out of memory");
+	int r = idx ? np_capacity_init(&cap, in, err) : np_err_set(err, -ENOMEM, "out of memory");
 
 	if (r < 0)
 		return r;
@@ -515,7 +516,7 @@ static int np_builtin_decide(const struct np_advisor_input *in, struct np_advice
 {
 	struct np_err nofit = NP_ERR_INIT;
 	struct np_capacity cap;
-	int r = np_capacity_init(&cap, in, in->settings->exclusive, err);
+	int r = np_exclusive_init(&cap, in, err);
 
 	if (r < 0)
 		return r;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which CPUs an exclusive guest may be given, and which it gets. */
+#include "exclusive.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
-#include "advisor_capacity.h"
 #include "cleanup.h"
 
 /* A shared guest with CPUs on the node being looked at: how many are left. */
@@ -188,7 +189,7 @@ static uint64_t np_excl_limit(const struct np_capacity *cap, unsigned i, uint64_
 	return avail > need ? avail - need : 0;
 }
 
-int np_capacity_dedicable(struct np_capacity *cap, const uint64_t *shared, struct np_err *err)
+static int np_excl_dedicable(struct np_capacity *cap, struct np_err *err)
 {
 	unsigned nn = cap->in->topo->nnodes;
 	uint64_t total = 0;
@@ -207,15 +208,17 @@ int np_capacity_dedicable(struct np_capacity *cap, const uint64_t *shared, struc
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < nn; i++) {
-		uint64_t limit = np_excl_limit(cap, i, shared[i]);
+		uint64_t limit = np_excl_limit(cap, i, cap->nodes[i].shared);
 
 		cap->nodes[i].vroom = cap->nodes[i].ded_len < limit ? cap->nodes[i].ded_len : limit;
 	}
 	return 0;
 }
 
-void np_capacity_pick(const struct np_capacity *cap, const unsigned *idx, unsigned n,
-		      struct np_cpuset *out, unsigned *counts)
+/* Pick cap->vcpus CPUs on node indexes `idx[0..n)`, whole free cores
+ * first, lowest node first; `counts[j]` gets how many on idx[j]. */
+static void np_excl_pick(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+			 struct np_cpuset *out, unsigned *counts)
 {
 	unsigned total = 0;
 
@@ -234,4 +237,36 @@ void np_capacity_pick(const struct np_capacity *cap, const unsigned *idx, unsign
 			}
 		}
 	}
+}
+
+int np_exclusive_init(struct np_capacity *cap, const struct np_advisor_input *in,
+		      struct np_err *err)
+{
+	int r = np_capacity_init(cap, in, err);
+
+	if (r < 0 || !in->settings->exclusive)
+		return r;
+	cap->exclusive = true;
+	r = np_excl_dedicable(cap, err);
+	if (r < 0)
+		np_capacity_clear(cap);
+	return r;
+}
+
+int np_exclusive_advise(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+			struct np_advice *out, struct np_err *err)
+{
+	_cleanup_free_ unsigned *counts = calloc(n ? n : 1, sizeof(*counts));
+	int r;
+
+	if (!counts)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	r = np_capacity_advise(cap, idx, n, out, err);
+	if (r < 0 || !cap->exclusive)
+		return r;
+	np_excl_pick(cap, idx, n, &out->exclusive, counts);
+	out->cpus = out->exclusive;
+	for (unsigned j = 0; j < n; j++)
+		out->bookings[j].vcpus = counts[j];
+	return 0;
 }
