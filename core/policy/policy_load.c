@@ -216,7 +216,7 @@ int np_policy_load(const char *path, bool path_required, struct np_policy **out,
 	if (np_policy_new(&ld.policy) < 0)
 		return np_err_set(err, -ENOMEM, "policy: out of memory");
 	if (!path)
-		path = NP_POLICY_DEFAULT_PATH;
+		path = NP_DEFAULT_CONFIG;
 	np_load_file(&ld, path, path_required);
 	if (!ld.fatal)
 		np_load_dropins(&ld, path);

@@ -39,21 +39,35 @@ core=$(cut -d' ' -f1 "$work/below" | tr '\n' ' ')
 	echo "module $core"
 } >> "$work/below"
 
-# The objects of each layer: LAYER DIR (its CMake object directory).
+# The CMake object directory of a layer, and the source folder its
+# objects' paths continue (TOP/FOLDER/FILE.c.o for TOP/FOLDER/FILE.c).
 objdir() {
 	case $1 in
-	common) echo "$build/plugin/CMakeFiles/np_front_common.dir" ;;
-	hooks) echo "$build/plugin/CMakeFiles/np_front_hooks.dir" ;;
-	cli) echo "$build/plugin/CMakeFiles/numaplace.dir" ;;
-	module) echo "$build/plugin/CMakeFiles/numaplace_module.dir" ;;
-	*) echo "$build/core/CMakeFiles/np_$1.dir" ;;
+	common) echo "$build/plugin/CMakeFiles/np_front_common.dir plugin" ;;
+	hooks) echo "$build/plugin/CMakeFiles/np_front_hooks.dir plugin" ;;
+	cli) echo "$build/plugin/CMakeFiles/numaplace.dir plugin" ;;
+	module) echo "$build/plugin/CMakeFiles/numaplace_module.dir plugin" ;;
+	*) echo "$build/core/CMakeFiles/np_$1.dir core" ;;
 	esac
+}
+
+# The objects under DIR whose source still exists below SOURCE_DIR/TOP (a
+# renamed file leaves its old object behind in the build tree).
+objects() {
+	find "$1" -name '*.c.o' 2>/dev/null | sort | while read -r o; do
+		rel=${o#"$1"/}
+		if [ -f "$src/$2/${rel%.o}" ]; then
+			echo "$o"
+		fi
+	done
 }
 
 # D|U LAYER LAYER/FILE SYMBOL for every global symbol defined or used.
 for layer in $(cut -d' ' -f1 "$work/below"); do
-	dir=$(objdir "$layer")
-	objs=$(find "$dir" -name '*.o' 2>/dev/null | sort)
+	# shellcheck disable=SC2046 # two words: the directory and the folder
+	set -- $(objdir "$layer")
+	dir=$1
+	objs=$(objects "$1" "$2")
 	if [ -z "$objs" ]; then
 		echo "check_layers: layer $layer: no object files under $dir" >&2
 		exit 1
