@@ -57,10 +57,12 @@
  * set is taken; such sets rank by the distances of all their nodes.
  * A shared guest's cpus: its CPU nodes' CPUs within the pool minus the CPUs
  * held exclusively. An exclusive guest's cpus: exactly vcpus CPUs nobody
- * holds exclusively, whole free cores before lone SMT siblings, all on the
- * chosen nodes. No fit: with on-no-fit = fail, -ENOSPC (runtime) saying
- * what was requested and the most that is free; with spread, every
- * eligible node that has CPUs, fallback = true and the reason says so.
+ * holds exclusively, all on the chosen nodes, taken as Kubernetes' CPU
+ * manager does: whole free cores while the rest fills one, then single CPUs
+ * from cores already partly held before an idle core is split.
+ * No fit: with on-no-fit = fail, -ENOSPC (runtime) saying what was
+ * requested and the most that is free; with spread, every eligible node
+ * that has CPUs, fallback = true and the reason says so.
  */
 int np_advisor_builtin(const struct np_advisor_input *in, struct np_advice *out,
 		       struct np_err *err);

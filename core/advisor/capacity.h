@@ -13,10 +13,12 @@
  * shared guest; exclusive.h turns them into rooms in dedicable CPUs.
  */
 
-/* One dedicable CPU: `cls` 0 when its whole core is free, 1 otherwise. */
+/* One dedicable CPU: `cls` 0 when its whole core is free, 1 otherwise;
+ * `core` its index in topo->cores. */
 struct np_cap_cpu {
 	unsigned cpu;
 	unsigned cls;
+	unsigned core;
 };
 
 struct np_cap_node {

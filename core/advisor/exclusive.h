@@ -21,9 +21,11 @@ int np_exclusive_init(struct np_capacity *cap, const struct np_advisor_input *in
 		      struct np_err *err);
 
 /* np_capacity_advise(), and with exclusive rooms the CPUs themselves:
- * cap->vcpus CPUs on node indexes `idx[0..n)`, whole free cores first,
- * lowest node first, as out->cpus and out->exclusive, each booking's vcpus
- * the CPUs taken on its node. */
+ * cap->vcpus CPUs on node indexes `idx[0..n)` as Kubernetes' CPU manager
+ * takes them (whole free cores while the rest fills one, then single CPUs
+ * from cores already partly held before an idle core is split), lowest
+ * node first, as out->cpus and out->exclusive, each booking's vcpus the
+ * CPUs taken on its node. */
 int np_exclusive_advise(const struct np_capacity *cap, const unsigned *idx, unsigned n,
 			struct np_advice *out, struct np_err *err);
 
