@@ -337,6 +337,41 @@ static void test_cpuless_only_when_needed(void **state)
 	np_test_topology_free(t);
 }
 
+/* issue 17 item 10: spread is every node of the pool, CPU-less ones in
+ * mems, each booked up to its room. */
+static void test_nofit_spread_cpuless(void **state)
+{
+	struct np_topology *t = spill_machine();
+	struct np_settings s;
+	struct np_advice adv = { 0 };
+	struct call c = { t, &s, NULL, 0 };
+
+	(void)state;
+	np_test_settings(&s);
+	s.on_no_fit = NP_NO_FIT_SPREAD;
+	assert_int_equal(builtin(&c, 9, 2048 * NP_GIB, &adv, NULL), 0);
+	assert_true(adv.fallback);
+	assert_list(&adv.nodes, "0-3");
+	assert_list(&adv.mems, "0-3");
+	assert_list(&adv.cpus, "0-7");
+	assert_non_null(strstr(adv.reason, "on-no-fit=spread: all 2 nodes with CPUs and 2 without"));
+	assert_int_equal(adv.nbookings, 4);
+	assert_int_equal(adv.bookings[2].node, 2);
+	assert_int_equal(adv.bookings[2].vcpus, 0);
+	assert_int_equal(adv.bookings[2].memory, 16 * NP_GIB);
+	assert_int_equal(adv.bookings[3].memory, 16 * NP_GIB);
+	np_advice_clear(&adv);
+	/* a pool without the memory nodes leaves them out */
+	s.has_mems = true;
+	s.mems = cpuset_of("0-1");
+	assert_int_equal(builtin(&c, 9, 2048 * NP_GIB, &adv, NULL), 0);
+	assert_list(&adv.mems, "0-1");
+	assert_non_null(strstr(adv.reason, "on-no-fit=spread: all 2 nodes with CPUs"));
+	assert_null(strstr(adv.reason, "without"));
+	np_advice_clear(&adv);
+	np_test_topology_free(t);
+}
+
 static void test_cpuless_nearest_first(void **state)
 {
 	struct np_topology *t = spill_machine();
@@ -1335,6 +1370,7 @@ int main(void)
 		cmocka_unit_test(test_capture_cpuless),
 		cmocka_unit_test(test_capture_sparse_ids),
 		cmocka_unit_test(test_capture_smt2_exclusive),
+		cmocka_unit_test(test_nofit_spread_cpuless),
 		cmocka_unit_test(test_capture_bulldozer),
 		cmocka_unit_test(test_capture_reference),
 	};
