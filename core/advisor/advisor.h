@@ -6,12 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpuset.h"
-#include "err.h"
+#include "advice.h"
 #include "numad.h"
-#include "policy.h"
-#include "record.h"
-#include "topology.h"
 
 /*
  * The advisors: pure decisions over a topology, a guest's settings and the
@@ -41,38 +37,6 @@
  *   not count its own reservation against it.
  */
 
-/* What a guest asks for. vcpus 0 means 1; memory 0 means "not counted". */
-struct np_request {
-	const char *name;
-	unsigned vcpus;
-	uint64_t memory;   /* bytes */
-};
-
-/* An advisor's decision. Node sets hold OS node ids. */
-struct np_advice {
-	struct np_cpuset cpus;       /* the cpuset to write */
-	struct np_cpuset mems;
-	struct np_cpuset exclusive;  /* CPUs dedicated to the guest; empty when shared */
-	struct np_cpuset nodes;      /* chosen nodes: CPU nodes and memory nodes */
-	unsigned vcpus;              /* the request, vcpus 0 made 1 */
-	uint64_t memory;
-	enum np_advisor_kind advisor; /* the advisor that decided */
-	bool fallback;               /* the configured advisor failed, or nothing fit
-				      * and on-no-fit = spread gave all nodes */
-	char *reason;                /* heap; why, in one line */
-	unsigned nbookings;
-	struct np_booking *bookings; /* heap; one per chosen node, ascending id */
-};
-
-/* Everything an advisor looks at. The records are the current reservations. */
-struct np_advisor_input {
-	const struct np_topology *topo;
-	const struct np_settings *settings;
-	const struct np_request *request;
-	const struct np_record *records;
-	size_t nrecords;
-};
-
 /*
  * Every advisor below fills `*out` (overwritten, not freed: clear it with
  * np_advice_clear() when done) only on success.
@@ -93,10 +57,12 @@ struct np_advisor_input {
  * set is taken; such sets rank by the distances of all their nodes.
  * A shared guest's cpus: its CPU nodes' CPUs within the pool minus the CPUs
  * held exclusively. An exclusive guest's cpus: exactly vcpus CPUs nobody
- * holds exclusively, whole free cores before lone SMT siblings, all on the
- * chosen nodes. No fit: with on-no-fit = fail, -ENOSPC (runtime) saying
- * what was requested and the most that is free; with spread, every
- * eligible node that has CPUs, fallback = true and the reason says so.
+ * holds exclusively, all on the chosen nodes, taken as Kubernetes' CPU
+ * manager does: whole free cores while the rest fills one, then single CPUs
+ * from cores already partly held before an idle core is split.
+ * No fit: with on-no-fit = fail, -ENOSPC (runtime) saying what was
+ * requested and the most that is free; with spread, every eligible node
+ * that has CPUs, fallback = true and the reason says so.
  */
 int np_advisor_builtin(const struct np_advisor_input *in, struct np_advice *out,
 		       struct np_err *err);
@@ -161,16 +127,5 @@ int np_advisor_shared_updates(const struct np_record *records, size_t nrecords, 
 bool np_advisor_shared_regrow(const struct np_topology *topo, const struct np_record *rec,
 			      const struct np_cpuset *pool, const struct np_cpuset *freed,
 			      struct np_cpuset *out);
-
-/*
- * Copy an advice into a record's decision fields: cpus, mems, exclusive,
- * nodes, vcpus, memory, advisor, fallback, reason and bookings (the
- * record's previous reason and bookings are freed). Name, pid, phase,
- * cgroup and time are left alone. The record is untouched on failure.
- */
-int np_advice_to_record(const struct np_advice *adv, struct np_record *rec, struct np_err *err);
-
-/* Free an advice's heap members and zero it. NULL is fine. */
-void np_advice_clear(struct np_advice *adv);
 
 #endif

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advisor_capacity.h"
+#include "advisor.h"
 #include "cleanup.h"
 #include "cpulist.h"
+#include "exclusive.h"
 
 /* Up to this many eligible CPU nodes, every set size is searched exhaustively. */
 #define NP_EXACT_NODES 16u
@@ -472,7 +473,7 @@ static int np_builtin_choose(const struct np_capacity *cap, struct np_advice *ad
 	if (r == 0 && !s.best.set)
 		r = np_capacity_nofit(cap, err);
 	if (r == 0)
-		r = np_capacity_advise(cap, s.best.idx, s.best.n, adv, err);
+		r = np_exclusive_advise(cap, s.best.idx, s.best.n, adv, err);
 	if (r == 0) {
 		adv->reason = np_builtin_reason(&s);
 		if (!adv->reason)
@@ -482,25 +483,32 @@ static int np_builtin_choose(const struct np_capacity *cap, struct np_advice *ad
 	return r;
 }
 
-/* on-no-fit = spread: every eligible node with CPUs, as a shared guest. */
+/* on-no-fit = spread: every eligible node, as a shared guest: the nodes
+ * with CPUs, and the CPU-less ones in its mems. */
 static int np_builtin_spread(const struct np_advisor_input *in, const char *nofit,
 			     struct np_advice *adv, struct np_err *err)
 {
 	struct np_capacity cap;
 	_cleanup_free_ unsigned *idx = calloc(in->topo->nnodes + 1u, sizeof(*idx));
-	unsigned n = 0;
-	int r = idx ? np_capacity_init(&cap, in, false, err) : np_err_set(err, -ENOMEM, "out of memory");
+	_cleanup_free_ char *memonly = NULL;
+	unsigned n = 0, ncpu = 0;
+	int r = idx ? np_capacity_init(&cap, in, err) : np_err_set(err, -ENOMEM, "out of memory");
 
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < in->topo->nnodes; i++)
-		if (cap.nodes[i].cpu)
+	for (unsigned i = 0; i < in->topo->nnodes; i++) {
+		if (cap.nodes[i].cpu || cap.nodes[i].mem)
 			idx[n++] = i;
-	if (n == 0)
+		ncpu += cap.nodes[i].cpu;
+	}
+	if (ncpu == 0)
 		r = np_err_set(err, -ENOSPC, "%s", nofit);
+	else if (n > ncpu && asprintf(&memonly, " and %u without", n - ncpu) < 0)
+		r = np_err_set(err, -ENOMEM, "out of memory");
 	else
 		r = np_capacity_advise(&cap, idx, n, adv, err);
-	if (r == 0 && asprintf(&adv->reason, "%s; on-no-fit=spread: all %u nodes with CPUs%s", nofit, n,
+	if (r == 0 && asprintf(&adv->reason, "%s; on-no-fit=spread: all %u nodes with CPUs%s%s", nofit,
+			       ncpu, memonly ? memonly : "",
 			       in->settings->exclusive ? ", no CPU dedicated" : "") < 0) {
 		adv->reason = NULL;
 		r = np_err_set(err, -ENOMEM, "out of memory");
@@ -515,7 +523,7 @@ static int np_builtin_decide(const struct np_advisor_input *in, struct np_advice
 {
 	struct np_err nofit = NP_ERR_INIT;
 	struct np_capacity cap;
-	int r = np_capacity_init(&cap, in, in->settings->exclusive, err);
+	int r = np_exclusive_init(&cap, in, err);
 
 	if (r < 0)
 		return r;

@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "advisor_capacity.h"
+#include "advisor.h"
 #include "cleanup.h"
 #include "cpulist.h"
+#include "exclusive.h"
 
 /* Node indexes of `nodes` into idx; an error for a node that is not an
  * eligible CPU node. */
@@ -66,7 +67,7 @@ static int np_numad_advice_decide(const struct np_capacity *cap, const struct np
 		return r;
 	if (!np_capacity_fits(cap, idx, n))
 		return np_numad_advice_overbook(cap, list, idx, n, err);
-	r = np_capacity_advise(cap, idx, n, adv, err);
+	r = np_exclusive_advise(cap, idx, n, adv, err);
 	if (r < 0)
 		return r;
 	if (asprintf(&adv->reason, "numad advised node%s %s", n > 1 ? "s" : "", list) < 0) {
@@ -85,7 +86,7 @@ int np_advisor_numad(const struct np_advisor_input *in, const struct np_cpuset *
 
 	if (r < 0)
 		return r;
-	r = np_capacity_init(&cap, in, in->settings->exclusive, err);
+	r = np_exclusive_init(&cap, in, err);
 	if (r < 0)
 		return r;
 	r = np_numad_advice_decide(&cap, nodes, &adv, err);

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advisor_capacity.h"
+#include "advisor.h"
+#include "capacity.h"
 #include "cleanup.h"
 #include "cpulist.h"
 
@@ -185,7 +186,7 @@ int np_advisor_static(const struct np_advisor_input *in, struct np_advice *out, 
 		return r;
 	if (!in->settings->has_cpus || np_cpuset_empty(&in->settings->cpus))
 		return np_err_input(err, "advisor static needs cpus in the policy");
-	r = np_capacity_init(&cap, in, false, err);
+	r = np_capacity_init(&cap, in, err);
 	if (r < 0)
 		return r;
 	r = np_static_decide(&cap, &adv, err);

@@ -10,6 +10,10 @@
 /* The text to keep when even the allocation for a message fails. */
 static char np_err_oom_msg[] = "out of memory while formatting an error";
 
+/* The code of the last error set on this thread without an error object,
+ * which np_err_wrap(NULL, ...) hands back. */
+static _Thread_local int np_err_last_code;
+
 static void np_err_free_msg(struct np_err *err)
 {
 	if (err->msg != np_err_oom_msg)
@@ -25,8 +29,10 @@ static int np_err_vset(struct np_err *err, int code, bool input,
 
 	if (code >= 0)
 		code = -EIO;
-	if (!err)
+	if (!err) {
+		np_err_last_code = code;
 		return code;
+	}
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = np_err_oom_msg;
 	np_err_free_msg(err);
@@ -64,7 +70,9 @@ int np_err_wrap(struct np_err *err, const char *fmt, ...)
 	char *msg = NULL;
 	va_list ap;
 
-	if (!err || err->code == 0)
+	if (!err)
+		return np_err_last_code < 0 ? np_err_last_code : -EIO;
+	if (err->code == 0)
 		return -EIO;
 	va_start(ap, fmt);
 	if (vasprintf(&ctx, fmt, ap) < 0)

@@ -35,7 +35,9 @@ int np_err_input(struct np_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Prefix the message with "CONTEXT: ". Keeps code and kind.
- * Returns err->code (or -EIO when err is NULL or holds no error). */
+ * Returns err->code; with `err` NULL, the code of the last error set
+ * without an error object on this thread (so `return np_err_wrap(err, ...)`
+ * after a failed call keeps its code); -EIO when there is no such error. */
 int np_err_wrap(struct np_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -225,26 +225,3 @@ int np_cgroup_read(struct np_cgroup *cg, const char *group,
 		*out = st;
 	return r;
 }
-
-int np_cgroup_pid_group(struct np_cgroup *cg, pid_t pid, char **group,
-			struct np_err *err)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_free_ char *text = NULL;
-	int r;
-
-	if (pid <= 0)
-		return np_err_input(err, "pid %d: not a process id", (int)pid);
-	if (asprintf(&path, "%s/%d/cgroup", cg->proc, (int)pid) < 0)
-		return np_err_set(err, -ENOMEM, "pid %d: out of memory", (int)pid);
-	r = np_cgroup_read_file(path, &text);
-	if (r == -ENOENT)
-		return np_err_set(err, -ESRCH, "pid %d: %s", (int)pid, strerror(ESRCH));
-	if (r < 0)
-		return np_err_set(err, r, "pid %d: %s: %s", (int)pid, path, strerror(-r));
-	r = np_cgroup_parse_proc(cg->ops, text, group);
-	if (r < 0)
-		return np_err_set(err, r, "pid %d: %s: no cpuset hierarchy line (%s)", (int)pid,
-				  path, strerror(-r));
-	return 0;
-}

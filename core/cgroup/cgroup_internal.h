@@ -110,7 +110,7 @@ int np_cgroup_dir_exists(struct np_cgroup *cg, const char *group);
 /* Set the error "cgroup GROUP: STEP: REASON" (root shown as "/"). */
 int np_cgroup_fail(struct np_err *err, int code, const char *group, const char *step);
 
-/* Paths and PIDs (core/cgroup/cgroup_path.c). */
+/* Group paths (core/cgroup/cgroup_path.c). */
 
 /* Check each '/'-separated component of `path` with np_name_validate. */
 int np_cgroup_check_parent(const char *path, struct np_err *err);
@@ -126,12 +126,14 @@ int np_cgroup_join(const char *parent, const char *guest, char **out,
 /* The parent of `group` ("" for a top-level group), heap string. */
 char *np_cgroup_dirname(const char *group);
 
+/* Is `word` one of the items of `list`, items separated by any of `seps`? */
+bool np_cgroup_has_word(const char *list, const char *seps, const char *word);
+
+/* PIDs (core/cgroup/cgroup_pid.c; np_cgroup_pid_group() is in cgroup.h). */
+
 /* Find this hierarchy's group in the text of a PROC/PID/cgroup file. */
 int np_cgroup_parse_proc(const struct np_cgroup_ops *ops, const char *text,
 			 char **group);
-
-/* Is `word` one of the items of `list`, items separated by any of `seps`? */
-bool np_cgroup_has_word(const char *list, const char *seps, const char *word);
 
 /* 1 when PROC/PID is gone or a zombie, 0 when it runs, else -errno. */
 int np_cgroup_pid_dead(struct np_cgroup *cg, pid_t pid);

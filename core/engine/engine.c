@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "name.h"
+#include "paths.h"
 
 static int np_strdup_opt(const char *s, char **out)
 {
@@ -24,8 +25,8 @@ static int np_engine_copy_opts(struct np_engine *eng, const struct np_engine_opt
 {
 	if (np_strdup_opt(o->config, &eng->config) < 0 ||
 	    np_strdup_opt(o->topology, &eng->topology_src) < 0 ||
-	    np_strdup_opt(o->state_dir ? o->state_dir : "/run/numaplace", &eng->state_dir) < 0 ||
-	    np_strdup_opt(o->proc_root ? o->proc_root : "/proc", &eng->proc_root) < 0)
+	    np_strdup_opt(o->state_dir ? o->state_dir : NP_DEFAULT_STATE_DIR, &eng->state_dir) < 0 ||
+	    np_strdup_opt(o->proc_root ? o->proc_root : NP_DEFAULT_PROC_ROOT, &eng->proc_root) < 0)
 		return -ENOMEM;
 	eng->config_required = o->config_required;
 	eng->log = o->log;

@@ -21,11 +21,11 @@
 enum np_log_level { NP_LOG_INFO, NP_LOG_WARNING, NP_LOG_ERROR };
 
 struct np_engine_opts {
-	const char *config;       /* NULL: NP_POLICY_DEFAULT_PATH */
+	const char *config;       /* NULL: NP_DEFAULT_CONFIG */
 	bool config_required;     /* the caller named it: missing is an error */
 	const char *topology;     /* NULL: live; an XML file; a dir (HWLOC_FSROOT set by the caller) */
-	const char *state_dir;    /* NULL: /run/numaplace */
-	const char *proc_root;    /* NULL: /proc */
+	const char *state_dir;    /* NULL: NP_DEFAULT_STATE_DIR (paths.h) */
+	const char *proc_root;    /* NULL: NP_DEFAULT_PROC_ROOT (paths.h) */
 	/* Called with every placement decision and failure (the CLI sends
 	 * them to syslog). May be NULL. */
 	void (*log)(enum np_log_level level, const char *msg, void *data);

@@ -8,6 +8,7 @@
 #include "cpuset.h"
 #include "err.h"
 #include "mempolicy.h"
+#include "paths.h"
 
 /*
  * The INI placement policy (docs/contract.md "Policy"): a main file plus the drop-ins
@@ -100,13 +101,6 @@ struct np_diags {
 struct np_policy;
 struct np_topology;
 
-/* The main file read when the caller names none: NP_DEFAULT_CONFIG, which
- * the build sets to the configured SYSCONFDIR/numaplace/numaplace.conf. */
-#ifndef NP_DEFAULT_CONFIG
-#define NP_DEFAULT_CONFIG "/etc/numaplace/numaplace.conf"
-#endif
-#define NP_POLICY_DEFAULT_PATH NP_DEFAULT_CONFIG
-
 /* Longest section name (between the brackets) inih 55 keeps whole; a
  * longer one is an error here. Lines are limited to what inih's line buffer
  * holds (199 bytes in inih 55, line ending and BOM not counted). */
@@ -114,7 +108,7 @@ struct np_topology;
 
 /*
  * Load `path` and then each `path.d/NAME.conf` in byte order (other names
- * and hidden files are ignored). `path` NULL means NP_POLICY_DEFAULT_PATH.
+ * and hidden files are ignored). `path` NULL means NP_DEFAULT_CONFIG (paths.h).
  * When `path_required` is true (the user named the file), a missing main
  * file is an input error; else a missing main file (and a missing drop-in
  * directory) is fine and gives the built-in defaults. Every problem of

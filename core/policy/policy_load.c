@@ -13,36 +13,6 @@
 #include "cleanup.h"
 #include "policy_priv.h"
 
-void np_load_verror(struct np_load *ld, const char *file, unsigned line,
-		    const char *fmt, va_list ap)
-{
-	ld->nerrors++;
-	if (ld->diags.n == ld->ranks_cap) {
-		unsigned cap = ld->ranks_cap ? 2 * ld->ranks_cap : 16;
-		unsigned *ranks = realloc(ld->ranks, cap * sizeof(*ranks));
-
-		if (!ranks) {
-			ld->fatal = -ENOMEM;
-			return;
-		}
-		ld->ranks = ranks;
-		ld->ranks_cap = cap;
-	}
-	ld->ranks[ld->diags.n] = ld->rank;
-	if (np_diags_vadd(&ld->diags, file, line, false, fmt, ap) < 0)
-		ld->fatal = -ENOMEM;
-}
-
-void np_load_error(struct np_load *ld, const char *file, unsigned line,
-		   const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	np_load_verror(ld, file, line, fmt, ap);
-	va_end(ap);
-}
-
 /* Open `path` for reading without blocking on a FIFO (O_NONBLOCK does
  * nothing to a regular file's reads). NULL with errno set on failure. */
 static FILE *np_load_open(const char *path)
@@ -68,11 +38,11 @@ static void np_load_file(struct np_load *ld, const char *path, bool required)
 	ld->rank = ld->policy->nfiles;
 	if (!f) {
 		if (errno != ENOENT || required)
-			np_load_error(ld, path, 0, "cannot open: %s", strerror(errno));
+			np_read_error(ld, path, 0, "cannot open: %s", strerror(errno));
 		return;
 	}
 	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		np_load_error(ld, path, 0, "not a regular file");
+		np_read_error(ld, path, 0, "not a regular file");
 		return;
 	}
 	if (np_policy_add_file(ld->policy, path, &index) < 0) {
@@ -109,7 +79,7 @@ static void np_load_dropins(struct np_load *ld, const char *path)
 	n = scandir(dir, &names, np_dropin_filter, np_dropin_compare);
 	if (n < 0) {
 		if (errno != ENOENT)
-			np_load_error(ld, dir, 0, "cannot read the drop-in directory: %s",
+			np_read_error(ld, dir, 0, "cannot read the drop-in directory: %s",
 				      strerror(errno));
 		return;
 	}
@@ -152,13 +122,13 @@ static void np_load_check_static(struct np_load *ld)
 		if (sec->set[NP_KEY_ADVISOR] && sec->values.advisor == NP_ADVISOR_STATIC) {
 			o = &sec->values.origin[NP_KEY_ADVISOR];
 			ld->rank = np_load_file_rank(p, o->file);
-			np_load_error(ld, o->file, o->line, "advisor = static needs cpus, "
+			np_read_error(ld, o->file, o->line, "advisor = static needs cpus, "
 				      "in this section or in [placement]");
 		}
 		if (sec->set[NP_KEY_FALLBACK] && sec->values.fallback == NP_FALLBACK_STATIC) {
 			o = &sec->values.origin[NP_KEY_FALLBACK];
 			ld->rank = np_load_file_rank(p, o->file);
-			np_load_error(ld, o->file, o->line, "fallback = static needs cpus, "
+			np_read_error(ld, o->file, o->line, "fallback = static needs cpus, "
 				      "in this section or in [placement]");
 		}
 	}
@@ -246,7 +216,7 @@ int np_policy_load(const char *path, bool path_required, struct np_policy **out,
 	if (np_policy_new(&ld.policy) < 0)
 		return np_err_set(err, -ENOMEM, "policy: out of memory");
 	if (!path)
-		path = NP_POLICY_DEFAULT_PATH;
+		path = NP_DEFAULT_CONFIG;
 	np_load_file(&ld, path, path_required);
 	if (!ld.fatal)
 		np_load_dropins(&ld, path);

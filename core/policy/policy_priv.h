@@ -70,7 +70,8 @@ int np_diags_move(struct np_diags *to, struct np_diags *from);
 
 /* --- policy_load.c --- */
 
-/* One load: the policy being built and every problem found so far. */
+/* One load: the policy being built and every problem found so far
+ * (policy_load.c runs it, policy_read.c feeds it). */
 struct np_load {
 	struct np_policy *policy;
 	struct np_diags diags;
@@ -81,14 +82,14 @@ struct np_load {
 	int fatal;        /* -ENOMEM: stop and fail */
 };
 
+/* --- policy_read.c --- */
+
 /* Record an error at FILE:LINE (line 0: the whole file); sets ld->fatal
  * when out of memory. */
-void np_load_verror(struct np_load *ld, const char *file, unsigned line,
+void np_read_verror(struct np_load *ld, const char *file, unsigned line,
 		    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-void np_load_error(struct np_load *ld, const char *file, unsigned line,
+void np_read_error(struct np_load *ld, const char *file, unsigned line,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* --- policy_read.c --- */
 
 /* Feed the open file `f`, the policy's file number `index`, to inih: its
  * sections and keys go into ld->policy, its problems into `ld`. */

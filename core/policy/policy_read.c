@@ -21,6 +21,38 @@
 #include "policy_priv.h"
 #include "quote.h"
 
+/* The diagnostics sink: every problem of the load, with the rank of the
+ * file it was found in. */
+void np_read_verror(struct np_load *ld, const char *file, unsigned line,
+		    const char *fmt, va_list ap)
+{
+	ld->nerrors++;
+	if (ld->diags.n == ld->ranks_cap) {
+		unsigned cap = ld->ranks_cap ? 2 * ld->ranks_cap : 16;
+		unsigned *ranks = realloc(ld->ranks, cap * sizeof(*ranks));
+
+		if (!ranks) {
+			ld->fatal = -ENOMEM;
+			return;
+		}
+		ld->ranks = ranks;
+		ld->ranks_cap = cap;
+	}
+	ld->ranks[ld->diags.n] = ld->rank;
+	if (np_diags_vadd(&ld->diags, file, line, false, fmt, ap) < 0)
+		ld->fatal = -ENOMEM;
+}
+
+void np_read_error(struct np_load *ld, const char *file, unsigned line,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	np_read_verror(ld, file, line, fmt, ap);
+	va_end(ap);
+}
+
 /* How much of a name a message quotes. */
 #define NP_SHOWN 40
 
@@ -48,7 +80,7 @@ static bool np_reader_error(struct np_reader *rd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	np_load_verror(rd->ld, rd->path, rd->lineno, fmt, ap);
+	np_read_verror(rd->ld, rd->path, rd->lineno, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -58,7 +90,7 @@ static void np_reader_settle(struct np_reader *rd)
 {
 	if (!rd->key_line)
 		return;
-	np_load_error(rd->ld, rd->path, rd->key_line,
+	np_read_error(rd->ld, rd->path, rd->key_line,
 		      "expected KEY = VALUE, a [section] or a comment");
 	rd->key_line = 0;
 }
@@ -369,7 +401,7 @@ void np_read_stream(struct np_load *ld, FILE *f, unsigned index)
 	if (r == -2)
 		ld->fatal = -ENOMEM;
 	if (rd.read_errno)
-		np_load_error(ld, rd.path, rd.lineno + 1, "read error: %s", strerror(rd.read_errno));
+		np_read_error(ld, rd.path, rd.lineno + 1, "read error: %s", strerror(rd.read_errno));
 	free(rd.line);
 	np_section_free(rd.scratch);
 }

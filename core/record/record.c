@@ -2,7 +2,6 @@
 #include "record.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "cleanup.h"
 #include "cpulist.h"
+#include "json.h"
 #include "proc.h"
 #include "quote.h"
 
@@ -44,20 +44,6 @@ _Static_assert(NP_ARRAY_SIZE(np_phase_names) == 3 && NP_ARRAY_SIZE(np_advisor_na
 	       "three phases and three advisors");
 
 static const char *const np_booking_keys[] = { "node", "vcpus", "memory" };
-
-static void np_json_putp(struct json_object **obj)
-{
-	json_object_put(*obj);
-}
-
-static void np_tokener_freep(struct json_tokener **tok)
-{
-	if (*tok)
-		json_tokener_free(*tok);
-}
-
-#define _cleanup_json_ __attribute__((cleanup(np_json_putp)))
-#define _cleanup_tokener_ __attribute__((cleanup(np_tokener_freep)))
 
 void np_record_clear(struct np_record *rec)
 {
@@ -274,35 +260,6 @@ bool np_record_equal(const struct np_record *a, const struct np_record *b)
 
 /* ---- writing ---- */
 
-/* Add `val` under `key`, taking ownership of it; NULL `val` is out of memory. */
-static int np_json_add(struct json_object *obj, const char *key, struct json_object *val)
-{
-	if (!val)
-		return -ENOMEM;
-	if (json_object_object_add(obj, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int np_json_add_cpuset(struct json_object *obj, const char *key, const struct np_cpuset *s)
-{
-	_cleanup_free_ char *text = np_cpulist_format(s);
-
-	if (!text)
-		return -ENOMEM;
-	return np_json_add(obj, key, json_object_new_string(text));
-}
-
-/* json-c spells JSON null as a NULL value. */
-static int np_json_add_string_or_null(struct json_object *obj, const char *key, const char *s)
-{
-	if (s)
-		return np_json_add(obj, key, json_object_new_string(s));
-	return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
-}
-
 static int np_record_build_head(const struct np_record *rec, struct json_object *o)
 {
 	int r;
@@ -338,16 +295,9 @@ static struct json_object *np_bookings_build(const struct np_record *rec)
 
 	if (!arr)
 		return NULL;
-	for (unsigned i = 0; i < rec->nbookings; i++) {
-		struct json_object *b = np_booking_build(&rec->bookings[i]);
-
-		if (!b)
+	for (unsigned i = 0; i < rec->nbookings; i++)
+		if (np_json_append(arr, np_booking_build(&rec->bookings[i])) < 0)
 			return NULL;
-		if (json_object_array_add(arr, b) < 0) {
-			json_object_put(b);
-			return NULL;
-		}
-	}
 	return np_steal_ptr(&arr);
 }
 

@@ -1,33 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace cpulist: print a CPU or node list in canonical form or as a mask. */
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdio.h>
 
 #include "cleanup.h"
 #include "cli.h"
 #include "cpulist.h"
+#include "json.h"
 
 enum { OPT_DIALECT = 1, OPT_MASK };
 
 /* --json: {"list":"0-3","mask":"0000000f","count":4}, whatever --mask says. */
 static int np_cpulist_print_json(const struct np_cpuset *set)
 {
-	_cleanup_free_ char *list = np_cpulist_format(set);
 	_cleanup_free_ char *mask = np_cpumask_format(set);
-	struct json_object *obj = json_object_new_object();
-	int r = NP_EXIT_OK;
+	_cleanup_json_ struct json_object *obj = json_object_new_object();
+	const char *text = NULL;
 
-	if (!list || !mask || !obj ||
-	    json_object_object_add(obj, "list", json_object_new_string(list)) < 0 ||
-	    json_object_object_add(obj, "mask", json_object_new_string(mask)) < 0 ||
-	    json_object_object_add(obj, "count",
-				   json_object_new_int64(np_cpuset_count(set))) < 0)
-		r = np_cli_usage("cpulist", "out of memory");
-	else
-		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
-	json_object_put(obj);
-	return r;
+	if (mask && obj && np_json_add_cpuset(obj, "list", set) == 0 &&
+	    np_json_add(obj, "mask", json_object_new_string(mask)) == 0 &&
+	    np_json_add(obj, "count", json_object_new_int64(np_cpuset_count(set))) == 0)
+		text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	if (!text)
+		return np_cli_usage("cpulist", "out of memory");
+	printf("%s\n", text);
+	return NP_EXIT_OK;
 }
 
 static int np_cpulist_run(struct np_cli *cli, int argc, char **argv)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace status: every placed guest and what the machine says of it. */
-#include <json-c/json.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -10,6 +9,7 @@
 #include "cleanup.h"
 #include "cli_engine.h"
 #include "cpulist.h"
+#include "json.h"
 #include "name.h"
 
 /* local/total, or a negative number when it is unknown (total 0 or no
@@ -21,52 +21,76 @@ static double np_status_locality(const struct np_guest_status *g)
 	return (double)g->memory_local / (double)g->memory.total;
 }
 
-static void np_status_json_memory(struct json_object *obj, const struct np_guest_status *g)
+static struct json_object *np_status_json_node(unsigned node, uint64_t bytes)
 {
-	struct json_object *mem = json_object_new_object();
-	struct json_object *nodes = json_object_new_array();
-	double loc = np_status_locality(g);
+	_cleanup_json_ struct json_object *n = json_object_new_object();
 
-	for (size_t i = 0; i < g->memory.n; i++) {
-		struct json_object *n = json_object_new_object();
-
-		json_object_object_add(n, "node", json_object_new_int64(g->memory.by_node[i].node));
-		json_object_object_add(n, "bytes", json_object_new_uint64(g->memory.by_node[i].bytes));
-		json_object_array_add(nodes, n);
-	}
-	json_object_object_add(mem, "total", json_object_new_uint64(g->memory.total));
-	json_object_object_add(mem, "local", json_object_new_uint64(g->memory_local));
-	json_object_object_add(mem, "by_node", nodes);
-	json_object_object_add(obj, "memory", mem);
-	json_object_object_add(obj, "locality", loc < 0 ? NULL : json_object_new_double(loc));
+	if (!n || np_json_add(n, "node", json_object_new_int64(node)) < 0 ||
+	    np_json_add(n, "bytes", json_object_new_uint64(bytes)) < 0)
+		return NULL;
+	return np_steal_ptr(&n);
 }
 
-static void np_status_json(const struct np_status *st)
+static int np_status_json_memory(struct json_object *obj, const struct np_guest_status *g)
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *arr = json_object_new_array();
+	_cleanup_json_ struct json_object *mem = json_object_new_object();
+	struct json_object *nodes = NULL;
+	double loc = np_status_locality(g);
 
-	for (unsigned i = 0; i < st->n; i++) {
-		const struct np_guest_status *g = &st->guests[i];
-		struct json_object *obj = np_cli_result_json(&g->rec);
+	if (!mem || np_json_add(mem, "total", json_object_new_uint64(g->memory.total)) < 0 ||
+	    np_json_add(mem, "local", json_object_new_uint64(g->memory_local)) < 0 ||
+	    np_json_add(mem, "by_node", nodes = json_object_new_array()) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->memory.n; i++)
+		if (np_json_append(nodes, np_status_json_node(g->memory.by_node[i].node,
+							      g->memory.by_node[i].bytes)) < 0)
+			return -ENOMEM;
+	if (np_json_add(obj, "memory", np_steal_ptr(&mem)) < 0)
+		return -ENOMEM;
+	if (loc < 0)
+		return np_json_add_string_or_null(obj, "locality", NULL);
+	return np_json_add(obj, "locality", json_object_new_double(loc));
+}
 
-		json_object_object_add(obj, "pid", json_object_new_int(g->rec.pid));
-		json_object_object_add(obj, "cgroup", g->rec.cgroup ?
-				       json_object_new_string(g->rec.cgroup) : NULL);
-		json_object_object_add(obj, "phase", json_object_new_string(np_record_phase_name(g->rec.phase)));
-		json_object_object_add(obj, "alive", json_object_new_boolean(g->alive));
-		json_object_object_add(obj, "cgroup_present", json_object_new_boolean(g->cgroup_present));
-		json_object_object_add(obj, "drift", json_object_new_boolean(g->drift));
-		if (g->cgroup_present) {
-			np_cli_json_add_set(obj, "effective_cpus", &g->effective_cpus);
-			np_cli_json_add_set(obj, "effective_mems", &g->effective_mems);
-		}
-		np_status_json_memory(obj, g);
-		json_object_array_add(arr, obj);
+static struct json_object *np_status_json_guest(const struct np_guest_status *g)
+{
+	_cleanup_json_ struct json_object *obj = np_cli_result_json(&g->rec);
+
+	if (!obj || np_json_add(obj, "pid", json_object_new_int(g->rec.pid)) < 0 ||
+	    np_json_add_string_or_null(obj, "cgroup", g->rec.cgroup) < 0 ||
+	    np_json_add(obj, "phase", json_object_new_string(np_record_phase_name(g->rec.phase))) < 0 ||
+	    np_json_add(obj, "alive", json_object_new_boolean(g->alive)) < 0 ||
+	    np_json_add(obj, "cgroup_present", json_object_new_boolean(g->cgroup_present)) < 0 ||
+	    np_json_add(obj, "drift", json_object_new_boolean(g->drift)) < 0)
+		return NULL;
+	if (g->cgroup_present &&
+	    (np_json_add_cpuset(obj, "effective_cpus", &g->effective_cpus) < 0 ||
+	     np_json_add_cpuset(obj, "effective_mems", &g->effective_mems) < 0))
+		return NULL;
+	if (np_status_json_memory(obj, g) < 0)
+		return NULL;
+	return np_steal_ptr(&obj);
+}
+
+/* Print `st` as JSON; exit 1 with one line when out of memory. */
+static int np_status_json(const struct np_status *st)
+{
+	_cleanup_json_ struct json_object *root = json_object_new_object();
+	struct json_object *arr = NULL;
+	struct np_err err = NP_ERR_INIT;
+	const char *text = NULL;
+	int r = root ? np_json_add(root, "guests", arr = json_object_new_array()) : -ENOMEM;
+
+	for (unsigned i = 0; r == 0 && i < st->n; i++)
+		r = np_json_append(arr, np_status_json_guest(&st->guests[i]));
+	if (r == 0)
+		text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	if (!text) {
+		np_err_set(&err, -ENOMEM, "out of memory");
+		return np_cli_fail("status", &err);
 	}
-	json_object_object_add(root, "guests", arr);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
-	json_object_put(root);
+	puts(text);
+	return NP_EXIT_OK;
 }
 
 /* The locality in percent ("99.5%"), or "-" when unknown. */
@@ -137,9 +161,8 @@ static int np_status_one(const struct np_cli *cli, struct np_status *st, const c
 		if (strcmp(st->guests[i].rec.name, name) != 0)
 			continue;
 		if (cli->json)
-			np_status_json(&one);
-		else
-			np_status_detail(&st->guests[i]);
+			return np_status_json(&one);
+		np_status_detail(&st->guests[i]);
 		return NP_EXIT_OK;
 	}
 	struct np_err err = NP_ERR_INIT;
@@ -172,7 +195,7 @@ static int np_status_run(struct np_cli *cli, int argc, char **argv)
 	else if (name)
 		code = np_status_one(cli, &st, name);
 	else if (cli->json)
-		np_status_json(&st);
+		code = np_status_json(&st);
 	else
 		np_status_text(&st);
 	np_status_clear(&st);

@@ -2,7 +2,6 @@
 /* numaplace topology: the machine's NUMA nodes, CPUs, memory and distances. */
 #include <errno.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,37 +10,7 @@
 #include "cli.h"
 #include "cli_topology.h"
 #include "cpulist.h"
-
-static void np_json_putp(json_object **obj)
-{
-	json_object_put(*obj);
-}
-
-#define _cleanup_json_ __attribute__((cleanup(np_json_putp)))
-
-/* Add `val` under `key`, taking it; -ENOMEM when it is NULL or add fails. */
-static int np_json_set(json_object *obj, const char *key, json_object *val)
-{
-	if (!val)
-		return -ENOMEM;
-	if (json_object_object_add(obj, key, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Append `val` to `arr`, taking it; -ENOMEM when it is NULL or append fails. */
-static int np_json_append(json_object *arr, json_object *val)
-{
-	if (!val)
-		return -ENOMEM;
-	if (json_object_array_add(arr, val) < 0) {
-		json_object_put(val);
-		return -ENOMEM;
-	}
-	return 0;
-}
+#include "json.h"
 
 static json_object *np_topology_json_distances(const struct np_topology *topo, unsigned a)
 {
@@ -59,15 +28,13 @@ static json_object *np_topology_json_distances(const struct np_topology *topo, u
 static json_object *np_topology_json_node(const struct np_topology *topo, unsigned i)
 {
 	const struct np_node *node = &topo->nodes[i];
-	_cleanup_free_ char *cpus = np_cpulist_format(&node->cpus);
 	json_object *obj = json_object_new_object();
 
-	if (!obj || !cpus ||
-	    np_json_set(obj, "id", json_object_new_int64(node->id)) < 0 ||
-	    np_json_set(obj, "cpus", json_object_new_string(cpus)) < 0 ||
-	    np_json_set(obj, "memory_total", json_object_new_uint64(node->memory_total)) < 0 ||
-	    np_json_set(obj, "memory_free", json_object_new_uint64(node->memory_free)) < 0 ||
-	    np_json_set(obj, "distances", np_topology_json_distances(topo, i)) < 0) {
+	if (!obj || np_json_add(obj, "id", json_object_new_int64(node->id)) < 0 ||
+	    np_json_add_cpuset(obj, "cpus", &node->cpus) < 0 ||
+	    np_json_add(obj, "memory_total", json_object_new_uint64(node->memory_total)) < 0 ||
+	    np_json_add(obj, "memory_free", json_object_new_uint64(node->memory_free)) < 0 ||
+	    np_json_add(obj, "distances", np_topology_json_distances(topo, i)) < 0) {
 		json_object_put(obj);
 		return NULL;
 	}
@@ -77,12 +44,12 @@ static json_object *np_topology_json_node(const struct np_topology *topo, unsign
 static int np_topology_print_json(const struct np_topology *topo)
 {
 	_cleanup_json_ json_object *root = json_object_new_object();
-	json_object *nodes = json_object_new_array();
+	json_object *nodes = NULL;
 	const char *text;
 
-	if (!root || np_json_set(root, "source", json_object_new_string(topo->source)) < 0 ||
-	    np_json_set(root, "distances_default", json_object_new_boolean(topo->distances_default)) < 0 ||
-	    np_json_set(root, "nodes", nodes) < 0)
+	if (!root || np_json_add(root, "source", json_object_new_string(topo->source)) < 0 ||
+	    np_json_add(root, "distances_default", json_object_new_boolean(topo->distances_default)) < 0 ||
+	    np_json_add(root, "nodes", nodes = json_object_new_array()) < 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < topo->nnodes; i++)
 		if (np_json_append(nodes, np_topology_json_node(topo, i)) < 0)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "paths.h"
 
 /*
  * The command line front end. main.c takes the global options (anywhere
@@ -28,12 +29,6 @@ struct np_command {
 	bool command_operand;   /* options end at the first operand (run's CMD) */
 	int (*run)(struct np_cli *cli, int argc, char **argv);
 };
-
-#define NP_DEFAULT_STATE_DIR "/run/numaplace"
-/* The build passes the configured path (CMake: SYSCONFDIR/numaplace). */
-#ifndef NP_DEFAULT_CONFIG
-#define NP_DEFAULT_CONFIG "/etc/numaplace/numaplace.conf"
-#endif
 
 /* Exit codes of docs/contract.md. */
 enum { NP_EXIT_OK = 0, NP_EXIT_FAILURE = 1, NP_EXIT_USAGE = 2 };

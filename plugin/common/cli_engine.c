@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "cleanup.h"
 #include "cli_topology.h"
 #include "cpulist.h"
+#include "json.h"
 #include "size.h"
 
 static void np_cli_log(enum np_log_level level, const char *msg, void *data)
@@ -117,34 +117,19 @@ static int np_cli_request_parse(const struct np_command *cmd, int argc, char **a
 	return -1;
 }
 
-void np_cli_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set)
-{
-	_cleanup_free_ char *text = np_cpulist_format(set);
-
-	json_object_object_add(obj, key, json_object_new_string(text ? text : ""));
-}
-
-static struct json_object *np_json_nodes(const struct np_cpuset *nodes)
-{
-	struct json_object *arr = json_object_new_array();
-
-	for (int i = np_cpuset_next(nodes, 0); i >= 0; i = np_cpuset_next(nodes, (unsigned)i + 1))
-		json_object_array_add(arr, json_object_new_int(i));
-	return arr;
-}
-
 struct json_object *np_cli_result_json(const struct np_record *rec)
 {
-	struct json_object *obj = json_object_new_object();
+	_cleanup_json_ struct json_object *obj = json_object_new_object();
 
-	json_object_object_add(obj, "name", json_object_new_string(rec->name));
-	np_cli_json_add_set(obj, "cpus", &rec->cpus);
-	np_cli_json_add_set(obj, "mems", &rec->mems);
-	json_object_object_add(obj, "nodes", np_json_nodes(&rec->nodes));
-	json_object_object_add(obj, "advisor", json_object_new_string(np_advisor_name(rec->advisor)));
-	json_object_object_add(obj, "fallback", json_object_new_boolean(rec->fallback));
-	json_object_object_add(obj, "reason", json_object_new_string(rec->reason ? rec->reason : ""));
-	return obj;
+	if (!obj || np_json_add(obj, "name", json_object_new_string(rec->name)) < 0 ||
+	    np_json_add_cpuset(obj, "cpus", &rec->cpus) < 0 ||
+	    np_json_add_cpuset(obj, "mems", &rec->mems) < 0 ||
+	    np_json_add(obj, "nodes", np_json_new_ids(&rec->nodes)) < 0 ||
+	    np_json_add(obj, "advisor", json_object_new_string(np_advisor_name(rec->advisor))) < 0 ||
+	    np_json_add(obj, "fallback", json_object_new_boolean(rec->fallback)) < 0 ||
+	    np_json_add(obj, "reason", json_object_new_string(rec->reason ? rec->reason : "")) < 0)
+		return NULL;
+	return np_steal_ptr(&obj);
 }
 
 /* Print an advice / reservation / placement in text or JSON (docs/contract.md shape). */
@@ -154,10 +139,13 @@ void np_cli_print_result(const struct np_cli *cli, const struct np_result *res)
 	_cleanup_free_ char *mems = NULL;
 
 	if (cli->json) {
-		struct json_object *obj = np_cli_result_json(&res->rec);
+		_cleanup_json_ struct json_object *obj = np_cli_result_json(&res->rec);
+		const char *text = obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN) : NULL;
 
-		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
-		json_object_put(obj);
+		if (text)
+			puts(text);
+		else
+			fputs("numaplace: out of memory\n", stderr);
 		return;
 	}
 	cpus = np_cpulist_format(&res->rec.cpus);

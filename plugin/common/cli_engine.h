@@ -36,12 +36,9 @@ int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err);
 
 struct json_object;
 
-/* Add `set` to `obj` under `key` as a list string ("0-3,8"; "" when out of
- * memory). */
-void np_cli_json_add_set(struct json_object *obj, const char *key, const struct np_cpuset *set);
-
 /* The JSON shape (docs/contract.md) of a decision: name, cpus, mems, nodes, advisor,
- * fallback, reason (advise, reserve and place print it; status adds to it). */
+ * fallback, reason (advise, reserve and place print it; status adds to it).
+ * NULL when out of memory. */
 struct json_object *np_cli_result_json(const struct np_record *rec);
 
 /* Print a decision's result on stdout, as text or (--json) as

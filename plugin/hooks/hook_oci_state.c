@@ -17,13 +17,6 @@
 /* config.json of a runc or crun bundle is a few KiB; Podman's a few tens. */
 #define NP_OCI_CONFIG_MAX (4u << 20)
 
-static void np_json_putp(struct json_object **obj)
-{
-	json_object_put(*obj);
-}
-
-#define _cleanup_json_ __attribute__((cleanup(np_json_putp)))
-
 /* Parse `text` as one JSON object; `what` names it in errors. */
 static int np_oci_json(const char *text, const char *what, struct json_object **out,
 		       struct np_err *err)

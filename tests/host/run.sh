@@ -1,3 +1,4 @@
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Run np_test_host on the real cpuset hierarchy, below a parent group unique
 # to this run, and remove that group whatever happens.

@@ -1,5 +1,7 @@
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared helpers for the integration tests (sourced, not run).
+# shellcheck disable=SC2034 # NP_RC, NP_OUT, NP_PARENT...: read by the tests
 # Each test prints TAP-like lines and exits 0 (pass), 1 (fail) or 77 (skip).
 set -u
 
@@ -95,7 +97,7 @@ np_sandbox_cleanup() {
 	for pid in "${NP_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	for try in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		[ -d "$NP_CG/$NP_TOP" ] || break
 		while read -r dir; do
 			np_cg_drain "$dir"

@@ -1,3 +1,4 @@
+#!/bin/bash
 # shellcheck shell=bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the OCI runtime tests (sourced after lib.sh):

@@ -1,3 +1,4 @@
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # core/cgroup on the real cpuset hierarchy (as root): runs test_cgroup_real
 # in its three modes under a parent group unique to this run, removes that

@@ -79,10 +79,10 @@ np_storm_errors() {
 # exclusive CPU inside its guest's cpus, and books no node past its CPUs
 # (cpu-overcommit 1) or its memory.
 np_check_books() {
-	local name phase pid cpus excl nodes books cg b c n v m
+	local name phase pid cpus excl books cg b c n v m
 	local -A owner=() shared=() vcpus=() mem=() mine=()
 	local twice=0 outside=0 over=0
-	while IFS='|' read -r name phase pid cpus excl nodes books cg; do
+	while IFS='|' read -r name phase pid cpus excl _ books cg; do
 		np_expand "$cpus"
 		mine=()
 		for c in "${NP_LIST[@]}"; do
@@ -127,6 +127,7 @@ np_expect "records" "$ncpus" "$(np_records | wc -l)"
 np_check_books "$ncpus" 0
 np_expect "exclusive CPUs held" "$ncpus" "$NP_EXCLUSIVE"
 np_lock_free "after the reserves"
+# shellcheck disable=SC2010 # the names are numaplace's own
 np_expect "nothing but records, the lock and the generation in the state dir" 0 \
 	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' | grep -vc '\.json$')"
 rm -rf "$NP_STATE"
@@ -183,7 +184,7 @@ wait "${pids[@]}"
 np_expect "every place succeeded" "0 $N " "$(np_storm_codes)"
 np_storm_errors 0 ""
 bad=0
-while IFS='|' read -r name phase pid cpus excl nodes books cg; do
+while IFS='|' read -r name phase pid cpus excl _ _ cg; do
 	want="placed ${guests[${name#g}]} /$cg $cpus"
 	got="$phase $pid $(cat "/proc/$pid/cpuset") $(cat "$NP_CG/$cg/cpuset.cpus")"
 	[ "$want" = "$got" ] || { bad=$((bad + 1)); echo "# $name: want [$want] got [$got]"; }

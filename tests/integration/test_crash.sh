@@ -58,6 +58,7 @@ np_absent() {
 # np_state_files: what the state dir holds besides records, the lock and
 # the generation.
 np_state_files() {
+	# shellcheck disable=SC2010 # the names are numaplace's own
 	(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^[^.].*\.json$' |
 		tr '\n' ' ')
 }
@@ -113,10 +114,10 @@ done
 # np_exclusive_alone NAME: NAME's exclusive CPU is in no other guest's
 # cpus, in the ledger or in the kernel.
 np_exclusive_alone() {
-	local xcpu twice=0 name phase pid cpus excl nodes books cg kcpus
+	local xcpu twice=0 name phase pid cpus cg kcpus
 	xcpu=$(jq -r .exclusive "$NP_STATE/$1.json" 2>/dev/null)
 	[ -n "$xcpu" ] || { np_fail "$1 holds no exclusive CPU"; return; }
-	while IFS='|' read -r name phase pid cpus excl nodes books cg; do
+	while IFS='|' read -r name phase pid cpus _ _ _ cg; do
 		[ "$name" = "$1" ] && continue
 		kcpus=
 		[ -n "$cg" ] && read -r kcpus 2>/dev/null <"$NP_CG/$cg/cpuset.cpus"
@@ -161,13 +162,13 @@ N=64
 declare -A fate=()
 # Guest 1 is exclusive: killed after its record, before the shared guests
 # gave its CPU up; reconcile must take the CPU back from them.
-fate[1]=after-reserve
-for i in {2..9}; do fate[$i]=after-lock; done
-for i in {10..13}; do fate[$i]=before-rename; done
-for i in {14..18}; do fate[$i]=after-reserve; done
-for i in {19..22}; do fate[$i]=after-cgroup; done
-for i in {23..26}; do fate[$i]=kill-numaplace; done
-for i in {27..32}; do fate[$i]=kill-guest; done
+fate[1]="after-reserve"
+for i in {2..9}; do fate[$i]="after-lock"; done
+for i in {10..13}; do fate[$i]="before-rename"; done
+for i in {14..18}; do fate[$i]="after-reserve"; done
+for i in {19..22}; do fate[$i]="after-cgroup"; done
+for i in {23..26}; do fate[$i]="kill-numaplace"; done
+for i in {27..32}; do fate[$i]="kill-guest"; done
 for ((i = 33; i <= N; i++)); do fate[$i]=none; done
 name_of() { if [ "$1" = 1 ]; then echo x1; else echo "g$1"; fi; }
 
@@ -264,7 +265,7 @@ for ((i = 1; i <= N; i++)); do
 	fi
 done
 np_expect "every guest placed or absent as its fate says" 0 "$bad"
-records=$(ls "$NP_STATE" | grep -c '\.json$')
+records=$(find "$NP_STATE" -maxdepth 1 -name '[!.]*.json' | wc -l)
 np_expect "records are exactly the placed survivors" "$survivors" "$records"
 np_expect "groups are exactly the records" \
 	"$(cd "$NP_STATE" && ls -- *.json 2>/dev/null | sed "s|\.json$||; s|^|$NP_PARENT/|" | sort)" \
@@ -282,7 +283,7 @@ for ((i = 1; i <= N; i++)); do
 	[ "$NP_RC" = 0 ] && replaced=$((replaced + 1)) || echo "# place $name again: $NP_ERR"
 	survivors=$((survivors + 1))
 done
-np_expect "every survivor placed again" "$survivors" "$(ls "$NP_STATE" | grep -c '\.json$')"
+np_expect "every survivor placed again" "$survivors" "$(find "$NP_STATE" -maxdepth 1 -name '[!.]*.json' | wc -l)"
 np_run --config "$conf" --state-dir "$NP_STATE" reconcile
 np_expect "a second reconcile has nothing to do" "0 " "$NP_RC $NP_OUT"
 echo "# guests that survived: $survivors of $N ($replaced placed again after the storm)"

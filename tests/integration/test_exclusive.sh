@@ -93,5 +93,5 @@ np_expect "the shared guest has it back after the reservation went" \
 np release sh1 --force
 np_expect "release of the shared guest" 0 "$NP_RC"
 np_expect "nothing left: groups and records" "$NP_PARENT 0" \
-	"$(np_groups | tr '\n' ' ')$(ls "$NP_STATE" | grep -c '\.json$')"
+	"$(np_groups | tr '\n' ' ')$(find "$NP_STATE" -maxdepth 1 -name '[!.]*.json' | wc -l)"
 np_done

@@ -28,7 +28,7 @@ np() { "$NUMAPLACE" --config "$conf" --state-dir "$NP_STATE" "$@"; }
 # the mount), as v1 does when it goes offline; a group left empty first
 # has its tasks moved to its parent.
 np_unplug() {
-	local g=$NP_CG/$1 rest= c t
+	local g=$NP_CG/$1 rest='' c t
 	np_expand "$(cat "$g/cpuset.cpus")"
 	for c in "${NP_LIST[@]}"; do
 		[ "$c" = "$cpu" ] || rest+=${rest:+,}$c
@@ -142,5 +142,5 @@ np_expect "placing h2 on CPU $cpu: exit 1, one line naming the CPU and the cause
 	"1 numaplace: place: guest h2: cgroup $NP_PARENT/h2: CPUs $cpu are not in the parent group's cpuset.cpus ($parent_cpus); on cgroup v1 a CPU that went offline and came back is given back to the root group only" \
 	"$NP_RC $NP_ERR"
 np_expect "nothing left: group, record; the parents untouched" "$NP_PARENT 0 $parent_cpus" \
-	"$(np_groups) $(ls "$NP_STATE" | grep -c '\.json$') $(cat "$NP_CG/$NP_PARENT/cpuset.cpus")"
+	"$(np_groups) $(find "$NP_STATE" -maxdepth 1 -name '[!.]*.json' | wc -l) $(cat "$NP_CG/$NP_PARENT/cpuset.cpus")"
 np_done

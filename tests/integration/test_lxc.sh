@@ -1,3 +1,4 @@
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `numaplace hook lxc` with real LXC containers: two containers pinned by the
 # policy to different CPUs get them (in LXC's group, for init and for a
@@ -154,7 +155,7 @@ check_started() {
 	np_expect "$name: init stays in LXC's group" "/lxc.payload.$name" "$group"
 	attached=$(lxc-attach -n "$name" -- cat /proc/self/status | awk '/^Cpus_allowed_list:/ { print $2 }')
 	np_expect "$name: a process attached later" "$cpus" "$attached"
-	if [ -f "$state/$name.json" ] && grep -q "\"pid\": *$pid[,}]" "$state/$name.json"; then
+	if [ -f "$state/$name.json" ] && grep -q "\"pid\": *${pid}[,}]" "$state/$name.json"; then
 		np_pass "$name: reserved for init pid $pid"
 	else
 		np_fail "$name: no record for pid $pid: $(cat "$state/$name.json" 2>&1)"
@@ -236,7 +237,8 @@ np_lxc_create "$run-d" "lxc.hook.version = 1
 lxc.hook.start-host = $hook --vcpus 1000
 lxc.hook.post-stop = $hook" || exit 1
 
-export PATH="$(dirname "$NUMAPLACE"):$PATH" NUMAPLACE_CONFIG=$conf NUMAPLACE_STATE_DIR=$state
+PATH="$(dirname "$NUMAPLACE"):$PATH"
+export PATH NUMAPLACE_CONFIG=$conf NUMAPLACE_STATE_DIR=$state
 check_started "$run-a" 0
 check_started "$run-b" 1
 check_refused "$run-c" "8191"

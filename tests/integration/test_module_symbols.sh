@@ -1,3 +1,4 @@
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # numaplace.so exports its entry symbol and nothing else, and does not reach
 # for what a module must leave to its host: standard output and error, exit,

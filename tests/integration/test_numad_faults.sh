@@ -81,6 +81,7 @@ np_no_fallback() {
 	local case=$1 why=$2 conf=$NP_T/$1-none.conf before
 	shift 2
 	np_policy none "$NP_T/bin/$case" >"$conf"
+	# shellcheck disable=SC2010 # the names are numaplace's own
 	before=$(ls -A "$NP_STATE" 2>/dev/null | grep -v '^\.' ; np_groups)
 	np_timed "$case, fallback none: $1" --config "$conf" --state-dir "$NP_STATE" "$@"
 	np_expect "$case, fallback none: $1: exit code" 1 "$NP_RC"
@@ -90,6 +91,7 @@ np_no_fallback() {
 	else
 		np_fail "$case, fallback none: $1: stderr [$NP_ERR] lacks [$why]"
 	fi
+	# shellcheck disable=SC2010 # the names are numaplace's own
 	np_expect "$case, fallback none: $1: no reservation, no group" "$before" \
 		"$(ls -A "$NP_STATE" 2>/dev/null | grep -v '^\.'; np_groups)"
 }
@@ -97,10 +99,10 @@ np_no_fallback() {
 # np_nothing_left CASE: every process the stand-in recorded is gone (or a
 # zombie: an orphan's new parent reaps it in its own time).
 np_nothing_left() {
-	local pid left= x state
+	local pid left='' state
 	[ -e "$pids" ] || return 0
 	for pid in $(cat "$pids"); do
-		read -r x x state x 2>/dev/null <"/proc/$pid/stat" || continue
+		read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" || continue
 		[ "$state" = Z ] || left+=" $pid"
 	done
 	np_expect "$1: nothing numad started is left running" "" "$left"

@@ -18,7 +18,7 @@ advisor = static
 cpus = 7
 CONF
 np() { np_run --config "$NP_T/np.conf" --state-dir "$NP_STATE" "$@"; }
-records() { ls "$NP_STATE" 2>/dev/null | grep -c '\.json$'; }
+records() { find "$NP_STATE" -maxdepth 1 -name '[!.]*.json' 2>/dev/null | wc -l; }
 status_of() { grep "$1" "/proc/$2/status" | cut -f2; }
 
 # The issue's own example: a command run placed on CPU 1.

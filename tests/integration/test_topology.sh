@@ -38,7 +38,7 @@ ids() {
 # "half" (MemFree as facts-to-sysfs.sh writes it: MemTotal/2 in kB).
 expected_json() {
 	local -A facts=() empty=()
-	local key value id sep= free cpus
+	local key value id sep='' free cpus
 	while IFS='=' read -r key value; do
 		facts[$key]=$value
 	done < <(grep -v '^#' "$2")
@@ -124,7 +124,7 @@ np_expect "sysfs without MemFree: free = total" \
 
 # --- the live machine against /sys ---
 live_json() {
-	local sep= dir id cpus mem dist
+	local sep='' dir id cpus mem dist
 	printf '{"source":"live","distances_default":%s,"nodes":[' "$1"
 	for dir in $(ls -d /sys/devices/system/node/node[0-9]* | sort -V); do
 		id=${dir##*/node}

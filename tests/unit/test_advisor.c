@@ -337,6 +337,41 @@ static void test_cpuless_only_when_needed(void **state)
 	np_test_topology_free(t);
 }
 
+/* issue 17 item 10: spread is every node of the pool, CPU-less ones in
+ * mems, each booked up to its room. */
+static void test_nofit_spread_cpuless(void **state)
+{
+	struct np_topology *t = spill_machine();
+	struct np_settings s;
+	struct np_advice adv = { 0 };
+	struct call c = { t, &s, NULL, 0 };
+
+	(void)state;
+	np_test_settings(&s);
+	s.on_no_fit = NP_NO_FIT_SPREAD;
+	assert_int_equal(builtin(&c, 9, 2048 * NP_GIB, &adv, NULL), 0);
+	assert_true(adv.fallback);
+	assert_list(&adv.nodes, "0-3");
+	assert_list(&adv.mems, "0-3");
+	assert_list(&adv.cpus, "0-7");
+	assert_non_null(strstr(adv.reason, "on-no-fit=spread: all 2 nodes with CPUs and 2 without"));
+	assert_int_equal(adv.nbookings, 4);
+	assert_int_equal(adv.bookings[2].node, 2);
+	assert_int_equal(adv.bookings[2].vcpus, 0);
+	assert_int_equal(adv.bookings[2].memory, 16 * NP_GIB);
+	assert_int_equal(adv.bookings[3].memory, 16 * NP_GIB);
+	np_advice_clear(&adv);
+	/* a pool without the memory nodes leaves them out */
+	s.has_mems = true;
+	s.mems = cpuset_of("0-1");
+	assert_int_equal(builtin(&c, 9, 2048 * NP_GIB, &adv, NULL), 0);
+	assert_list(&adv.mems, "0-1");
+	assert_non_null(strstr(adv.reason, "on-no-fit=spread: all 2 nodes with CPUs"));
+	assert_null(strstr(adv.reason, "without"));
+	np_advice_clear(&adv);
+	np_test_topology_free(t);
+}
+
 static void test_cpuless_nearest_first(void **state)
 {
 	struct np_topology *t = spill_machine();
@@ -460,12 +495,17 @@ static void test_exclusive_whole_cores(void **state)
 	np_test_settings(&s);
 	s.exclusive = true;
 	np_test_record(&recs[0], "x", &one, &one, 1, (unsigned[]){ 0 }, (unsigned[]){ 1 }, NULL);
+	/* a whole free core for the pair, the lone sibling of CPU 1 for the
+	 * third before an idle core is split */
 	assert_int_equal(builtin(&c, 3, 0, &adv, NULL), 0);
-	assert_list(&adv.exclusive, "2-4");
-	assert_list(&adv.cpus, "2-4");
+	assert_list(&adv.exclusive, "0,2-3");
+	assert_list(&adv.cpus, "0,2-3");
 	assert_int_equal(adv.bookings[0].vcpus, 3);
 	np_advice_clear(&adv);
-	/* whole free cores first, the lone sibling of CPU 1 last */
+	/* one CPU: the lone sibling, no idle core split */
+	assert_int_equal(builtin(&c, 1, 0, &adv, NULL), 0);
+	assert_list(&adv.exclusive, "0");
+	np_advice_clear(&adv);
 	assert_int_equal(builtin(&c, 7, 0, &adv, NULL), 0);
 	assert_list(&adv.exclusive, "0,2-7");
 	np_advice_clear(&adv);
@@ -1217,6 +1257,56 @@ static void test_capture_sparse_ids(void **state)
 	np_topology_free(t);
 }
 
+/* Grant `vcpus` exclusive CPUs to a new guest NAME of `c` and record it;
+ * the CPUs granted as a list. */
+static char *grant(struct call *c, struct np_record *recs, const char *name, unsigned vcpus)
+{
+	struct np_advice adv = { 0 };
+	struct np_record *rec = &recs[c->nrecs];
+
+	assert_int_equal(builtin(c, vcpus, 0, &adv, NULL), 0);
+	memset(rec, 0, sizeof(*rec));
+	strcpy(rec->name, name);
+	assert_int_equal(np_advice_to_record(&adv, rec, NULL), 0);
+	c->nrecs++;
+	np_advice_clear(&adv);
+	return np_cpulist_format(&rec->exclusive);
+}
+
+/* Two Xeon sockets of 8 cores x 2 threads, siblings numbered +16 (issue 17
+ * item 9): eight 1-vCPU exclusive guests fill four whole cores, one thread
+ * after the other, and a 2-vCPU guest then gets a whole free core. */
+static void test_capture_smt2_exclusive(void **state)
+{
+	struct np_topology *t = capture("2n-x86_64-32pu-smt2");
+	static const char *const singles[] = { "0", "16", "1", "17", "2", "18", "3", "19" };
+	struct np_record recs[10];
+	struct np_settings s;
+	struct call c = { t, &s, recs, 0 };
+	char name[16];
+
+	(void)state;
+	np_test_settings(&s);
+	s.exclusive = true;
+	for (unsigned g = 0; g < 8; g++) {
+		_cleanup_free_ char *got = NULL;
+
+		snprintf(name, sizeof(name), "one%u", g);
+		got = grant(&c, recs, name, 1);
+		assert_string_equal(got, singles[g]);
+	}
+	{
+		_cleanup_free_ char *pair = grant(&c, recs, "pair", 2);
+		_cleanup_free_ char *three = grant(&c, recs, "three", 3);
+
+		assert_string_equal(pair, "4,20");
+		/* a whole core for two of them, the third splits an idle core */
+		assert_string_equal(three, "5-6,21");
+	}
+	np_test_records_free(recs, c.nrecs);
+	np_topology_free(t);
+}
+
 /* AMD Bulldozer, 8 nodes of 8 CPUs, distances 16 and 22. */
 static void test_capture_bulldozer(void **state)
 {
@@ -1279,6 +1369,8 @@ int main(void)
 		cmocka_unit_test(test_capture_64n_asym),
 		cmocka_unit_test(test_capture_cpuless),
 		cmocka_unit_test(test_capture_sparse_ids),
+		cmocka_unit_test(test_capture_smt2_exclusive),
+		cmocka_unit_test(test_nofit_spread_cpuless),
 		cmocka_unit_test(test_capture_bulldozer),
 		cmocka_unit_test(test_capture_reference),
 	};

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The host-built programs copied into the initramfs run in the guest (their
 # libraries and the dynamic loader came along), and libnuma there sees the

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The kernel sees exactly the emulated machine: its nodes, CPUs, distance
 # matrix, memory per node and its memory-only nodes.

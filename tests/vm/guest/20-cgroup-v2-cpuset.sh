@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The cgroup v2 cpuset controller on the multi-node guest: enabled from the
 # root, a child group takes cpus and mems of two nodes (a memory-only node

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Real CPU hotplug and what it does to cpusets. Two groups: `pair` holds CPUs
 # Y and X, `lone` holds only X; X goes offline, then online again.

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `numaplace topology --json` on the live guest describes the emulated
 # machine: node ids, CPUs (empty for a memory-only node), the distance

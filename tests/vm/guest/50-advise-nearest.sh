@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `numaplace advise` on the live multi-node kernel: a request that one node
 # cannot hold (by vcpus, then by memory) gets the nearest pair of nodes, as

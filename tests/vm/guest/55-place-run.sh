@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `place` and `run` in create mode: numaplace makes <cgroup-parent>/<guest>
 # (numaplace.slice on cgroup v2, enabling +cpuset on the way), the group's

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Memory really lands where numaplace put the guest: a child under
 # `numaplace run` maps and writes 64 MiB (np-vm-memtouch) and the kernel's

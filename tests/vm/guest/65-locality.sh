@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Where a guest's memory really is (`status`: memory per node, locality),
 # on a real multi-node kernel:

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A CPU-less memory node takes a guest's memory only when the CPU nodes
 # cannot: first, with nothing booked, a small guest stays off it; then every

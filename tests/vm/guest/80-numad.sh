@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # `advisor = numad` with the real numad on the multi-node kernel, first
 # without its daemon (`numad -w` samples the machine itself), then with the

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # CPU hotplug under placed guests, and `numaplace status` / `reconcile`.
 # Three guests: `pair` placed by the built-in advisor over two nodes, `lone`

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the guest tests (busybox sh; sourced, not run).
 #
@@ -18,12 +20,12 @@ NP_VM_GUEST_DIR=${NP_VM_GUEST_DIR:-/vm/guest}
 # ("ok" or "not ok"); a `#` or newline in DESC is replaced, DIRECTIVE
 # (such as "SKIP reason") follows a `#`.
 tap_result() {
-	local n=0 desc="${2//#/_}" line
+	local n=0 desc line
+	desc=$(printf '%s' "$2" | tr '#\n' '_ ')
 	[ -s "$NP_VM_TAP_LOG.n" ] && read -r n <"$NP_VM_TAP_LOG.n"
 	n=$((n + 1))
 	echo "$n" >"$NP_VM_TAP_LOG.n"
-	line="$1 $n - ${desc//
-/ }${3:+ # $3}"
+	line="$1 $n - $desc${3:+ # $3}"
 	echo "$line" >>"$NP_VM_TAP_LOG"
 	echo "$line" >&3
 	echo "$line"
@@ -196,10 +198,11 @@ topo_dist_row() {
 # topo_nodes_with_cpus TEST: ids of the nodes whose cpu list passes
 # `[ TEST "$cpus" ]` (-n: with CPUs, -z: without).
 topo_nodes_with_cpus() {
-	local id cpus out=
+	local id cpus has out=''
 	for id in $NP_TOPO_IDS; do
 		eval "cpus=\$NP_TOPO_CPUS_$id"
-		[ "$1" "$cpus" ] && out="$out${out:+ }$id"
+		if [ -n "$cpus" ]; then has=-n; else has=-z; fi
+		[ "$has" = "$1" ] && out="$out${out:+ }$id"
 	done
 	echo "$out"
 }

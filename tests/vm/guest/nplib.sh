@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Helpers for the guest tests that drive numaplace (busybox sh; sourced by
 # those files after lib.sh): where the cpuset hierarchy and numaplace's

@@ -1,3 +1,5 @@
+#!/bin/sh
+# shellcheck shell=dash # busybox ash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # run-guest.sh: run every /vm/guest/NN-*.sh in order (those matching
 # $NP_VM_ONLY), each in its own shell with lib.sh sourced and a time limit

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "advisor_capacity.h"
+#include "capacity.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -129,23 +129,22 @@ static void np_cap_node_init(struct np_capacity *cap, unsigned i, uint64_t share
 	cn->vroom = np_cap_sub(np_cap_scale(usable, s->cpu_overcommit_pct), shared);
 	cn->mroom = np_cap_sub(np_cap_scale(node->memory_total, s->memory_overcommit_pct), mem);
 	cn->held = np_capacity_count(&node->cpus, &cap->held, cn->wlo, cn->whi);
+	cn->shared = shared;
 	cn->reserved = np_capacity_add(shared, cn->held);
 }
 
-int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in, bool exclusive,
+int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 		     struct np_err *err)
 {
 	const struct np_settings *s = in->settings;
 	unsigned nn = in->topo->nnodes;
 	_cleanup_free_ uint64_t *shared = calloc(nn + 1, sizeof(*shared));
 	_cleanup_free_ uint64_t *mem = calloc(nn + 1, sizeof(*mem));
-	int r = 0;
 
 	memset(cap, 0, sizeof(*cap));
 	cap->in = in;
 	cap->vcpus = in->request->vcpus ? in->request->vcpus : 1;
 	cap->memory = in->request->memory;
-	cap->exclusive = exclusive;
 	cap->words = (unsigned)(np_cpuset_last(&in->topo->cpus) + 64) / 64u;
 	cap->words = cap->words ? cap->words : 1;
 	cap->nodes = calloc(nn + 1, sizeof(*cap->nodes));
@@ -158,11 +157,7 @@ int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 	np_cpuset_andnot(&cap->usable, s->has_cpus ? &s->cpus : &in->topo->cpus, &cap->held);
 	for (unsigned i = 0; i < nn; i++)
 		np_cap_node_init(cap, i, shared[i], mem[i]);
-	if (exclusive)
-		r = np_capacity_dedicable(cap, shared, err);
-	if (r < 0)
-		np_capacity_clear(cap);
-	return r;
+	return 0;
 }
 
 void np_capacity_clear(struct np_capacity *cap)
@@ -225,24 +220,15 @@ int np_capacity_advise(const struct np_capacity *cap, const unsigned *idx, unsig
 		       struct np_advice *out, struct np_err *err)
 {
 	struct np_booking *bk = calloc(n ? n : 1, sizeof(*bk));
-	_cleanup_free_ unsigned *counts = calloc(n ? n : 1, sizeof(*counts));
 	uint64_t v_left = cap->vcpus, m_left = cap->memory;
 
-	if (!bk || !counts) {
-		free(bk);
+	if (!bk)
 		return np_err_set(err, -ENOMEM, "out of memory");
-	}
 	np_cpuset_zero(&out->cpus);
 	np_cpuset_zero(&out->exclusive);
 	np_cpuset_zero(&out->nodes);
 	for (unsigned j = 0; j < n; j++)
 		np_cap_book(cap, idx[j], &bk[j], &v_left, &m_left, out);
-	if (cap->exclusive) {
-		np_capacity_pick(cap, idx, n, &out->exclusive, counts);
-		out->cpus = out->exclusive;
-		for (unsigned j = 0; j < n; j++)
-			bk[j].vcpus = counts[j];
-	}
 	out->mems = out->nodes;
 	out->vcpus = cap->vcpus;
 	out->memory = cap->memory;

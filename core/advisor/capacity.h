@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#ifndef NUMAPLACE_ADVISOR_CAPACITY_H
-#define NUMAPLACE_ADVISOR_CAPACITY_H
+#ifndef NUMAPLACE_CAPACITY_H
+#define NUMAPLACE_CAPACITY_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "advisor.h"
+#include "advice.h"
 
 /*
  * The capacity model of advisor.h, computed once per request: what each
- * node can still take. Internal to the advisors.
+ * node can still take. Internal to the advisors. Rooms here are for a
+ * shared guest; exclusive.h turns them into rooms in dedicable CPUs.
  */
 
-/* One dedicable CPU: `cls` 0 when its whole core is free, 1 otherwise. */
+/* One dedicable CPU: `cls` 0 when its whole core is free, 1 otherwise;
+ * `core` its index in topo->cores. */
 struct np_cap_cpu {
 	unsigned cpu;
 	unsigned cls;
+	unsigned core;
 };
 
 struct np_cap_node {
@@ -23,6 +26,7 @@ struct np_cap_node {
 	bool mem;            /* eligible CPU-less node (memory only) */
 	uint64_t vroom;      /* vcpus (shared) or dedicable CPUs (exclusive) it can take */
 	uint64_t mroom;      /* bytes it can take */
+	uint64_t shared;     /* vcpus booked by shared guests */
 	uint64_t reserved;   /* vcpus booked by shared guests + CPUs held exclusively */
 	uint64_t ncpus;      /* its CPUs, kernel view */
 	uint64_t held;       /* of them, held exclusively by other guests */
@@ -49,10 +53,10 @@ struct np_capacity {
 	unsigned nindex;
 };
 
-/* Compute the rooms of every node for `in` (exclusive: rooms in dedicable
- * CPUs, as settings.exclusive says, or forced shared with `exclusive`
- * false). Only allocation can fail. Free with np_capacity_clear(). */
-int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in, bool exclusive,
+/* Compute the rooms of every node for `in` as a shared guest (whatever
+ * settings.exclusive says; np_exclusive_init() for the exclusive rooms).
+ * Only allocation can fail. Free with np_capacity_clear(). */
+int np_capacity_init(struct np_capacity *cap, const struct np_advisor_input *in,
 		     struct np_err *err);
 void np_capacity_clear(struct np_capacity *cap);
 
@@ -85,7 +89,9 @@ bool np_capacity_fits(const struct np_capacity *cap, const unsigned *idx, unsign
 /* Fill `out` (cpus, mems, exclusive, nodes, vcpus, memory, bookings) for
  * node indexes `idx[0..n)`, ascending, which must hold the request as far
  * as rooms go (bookings stop at each node's room). Leaves advisor, fallback
- * and reason alone. `out` must hold no bookings yet. */
+ * and reason alone. `out` must hold no bookings yet. For exclusive rooms
+ * (cap->exclusive) the cpus and the vcpus booked are left empty:
+ * np_exclusive_advise() picks them. */
 int np_capacity_advise(const struct np_capacity *cap, const unsigned *idx, unsigned n,
 		       struct np_advice *out, struct np_err *err);
 
@@ -102,19 +108,6 @@ char *np_capacity_describe(const struct np_capacity *cap, uint64_t v, const char
 /* Input error when settings.cpus / settings.mems name CPUs or nodes the
  * machine lacks. */
 int np_capacity_check_pools(const struct np_advisor_input *in, struct np_err *err);
-
-/* Exclusive rooms (advisor_exclusive.c): list each eligible node's
- * dedicable CPUs in cap->ded, whole free cores first, none that would take
- * a shared guest's last CPU on the node, and set vroom to how many of them
- * the node can give while its shared bookings (`shared`, per node) keep
- * their CPUs at the overcommit ratio. */
-int np_capacity_dedicable(struct np_capacity *cap, const uint64_t *shared, struct np_err *err);
-
-/* Exclusive: pick cap->vcpus CPUs on node indexes `idx[0..n)`, whole free
- * cores first, lowest node first; `counts[j]` gets how many on idx[j].
- * The nodes must hold the request. */
-void np_capacity_pick(const struct np_capacity *cap, const unsigned *idx, unsigned n,
-		      struct np_cpuset *out, unsigned *counts);
 
 /* True when `rec` is another guest than the one the request is for. */
 bool np_capacity_other(const struct np_capacity *cap, const struct np_record *rec);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Which CPUs an exclusive guest may be given, and which it gets. */
+#include "exclusive.h"
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
-#include "advisor_capacity.h"
 #include "cleanup.h"
 
 /* A shared guest with CPUs on the node being looked at: how many are left. */
@@ -55,7 +57,7 @@ static void np_excl_list_class(struct np_capacity *cap, unsigned cls)
 			for (; bits && cn->ded_len < cn->ncpus; bits &= bits - 1) {
 				unsigned pu = w * 64u + (unsigned)__builtin_ctzll(bits);
 
-				cap->ded[cn->ded_off + cn->ded_len++] = (struct np_cap_cpu){ pu, cls };
+				cap->ded[cn->ded_off + cn->ded_len++] = (struct np_cap_cpu){ pu, cls, c };
 			}
 		}
 	}
@@ -188,7 +190,7 @@ static uint64_t np_excl_limit(const struct np_capacity *cap, unsigned i, uint64_
 	return avail > need ? avail - need : 0;
 }
 
-int np_capacity_dedicable(struct np_capacity *cap, const uint64_t *shared, struct np_err *err)
+static int np_excl_dedicable(struct np_capacity *cap, struct np_err *err)
 {
 	unsigned nn = cap->in->topo->nnodes;
 	uint64_t total = 0;
@@ -207,31 +209,149 @@ int np_capacity_dedicable(struct np_capacity *cap, const uint64_t *shared, struc
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < nn; i++) {
-		uint64_t limit = np_excl_limit(cap, i, shared[i]);
+		uint64_t limit = np_excl_limit(cap, i, cap->nodes[i].shared);
 
 		cap->nodes[i].vroom = cap->nodes[i].ded_len < limit ? cap->nodes[i].ded_len : limit;
 	}
 	return 0;
 }
 
-void np_capacity_pick(const struct np_capacity *cap, const unsigned *idx, unsigned n,
-		      struct np_cpuset *out, unsigned *counts)
+/* One pick: the CPUs taken so far, per node index j of the chosen nodes. */
+struct np_pick {
+	const struct np_capacity *cap;
+	const unsigned *idx;
+	unsigned n;
+	unsigned need;       /* CPUs still to take */
+	unsigned *counts;    /* per j: CPUs taken on idx[j] */
+	bool *taken;         /* per j, per entry of its dedicable list */
+	unsigned *first;     /* per j: offset of its entries in `taken` */
+	struct np_cpuset *out;
+};
+
+static void np_pick_take(struct np_pick *p, unsigned j, unsigned k)
 {
-	unsigned total = 0;
+	const struct np_cap_node *cn = &p->cap->nodes[p->idx[j]];
 
-	np_cpuset_zero(out);
-	for (unsigned j = 0; j < n; j++)
-		counts[j] = 0;
-	for (unsigned cls = 0; cls < 2; cls++) {
-		for (unsigned j = 0; j < n && total < cap->vcpus; j++) {
-			const struct np_cap_node *cn = &cap->nodes[idx[j]];
+	p->taken[p->first[j] + k] = true;
+	np_cpuset_add(p->out, p->cap->ded[cn->ded_off + k].cpu);
+	p->counts[j]++;
+	p->need--;
+}
 
-			while (cn->cpu && total < cap->vcpus && counts[j] < cn->vroom &&
-			       counts[j] < cn->ded_len && cap->ded[cn->ded_off + counts[j]].cls == cls) {
-				np_cpuset_add(out, cap->ded[cn->ded_off + counts[j]].cpu);
-				counts[j]++;
-				total++;
-			}
+/* The length of the run of entries of one whole free core starting at
+ * entry k of node index j, or 0 when the entry does not start one (its
+ * core is partly held, or some of its CPUs may not be dedicated). */
+static unsigned np_pick_core_run(const struct np_pick *p, unsigned j, unsigned k)
+{
+	const struct np_capacity *cap = p->cap;
+	unsigned i = p->idx[j];
+	const struct np_cap_node *cn = &cap->nodes[i];
+	const struct np_cap_cpu *e = &cap->ded[cn->ded_off];
+	const struct np_core *core = &cap->in->topo->cores[e[k].core];
+	unsigned len = 0;
+
+	if (e[k].cls != 0 || (k > 0 && e[k - 1].core == e[k].core))
+		return 0;
+	while (k + len < cn->ded_len && e[k + len].core == e[k].core)
+		len++;
+	if (len != np_capacity_count(&core->pus, &cap->in->topo->nodes[i].cpus, cn->wlo, cn->whi))
+		return 0;
+	return len;
+}
+
+/* Whole free cores while what is left to take fills one, lowest node first. */
+static void np_pick_cores(struct np_pick *p)
+{
+	for (unsigned j = 0; j < p->n && p->need > 0; j++) {
+		const struct np_cap_node *cn = &p->cap->nodes[p->idx[j]];
+
+		for (unsigned k = 0; cn->cpu && k < cn->ded_len && p->need > 0; k++) {
+			unsigned len = np_pick_core_run(p, j, k);
+
+			if (len == 0 || len > p->need || p->counts[j] + len > cn->vroom)
+				continue;
+			for (unsigned m = 0; m < len; m++)
+				np_pick_take(p, j, k + m);
 		}
 	}
+}
+
+/* Single CPUs of class `cls` not taken yet, in list order, lowest node
+ * first. */
+static void np_pick_singles(struct np_pick *p, unsigned cls)
+{
+	for (unsigned j = 0; j < p->n && p->need > 0; j++) {
+		const struct np_cap_node *cn = &p->cap->nodes[p->idx[j]];
+
+		for (unsigned k = 0; cn->cpu && k < cn->ded_len && p->need > 0; k++)
+			if (p->counts[j] < cn->vroom && !p->taken[p->first[j] + k] &&
+			    p->cap->ded[cn->ded_off + k].cls == cls)
+				np_pick_take(p, j, k);
+	}
+}
+
+/* Pick cap->vcpus CPUs on node indexes `idx[0..n)` as Kubernetes' CPU
+ * manager does: whole free cores while the rest fills one, then single
+ * CPUs from cores already partly held, then from idle cores, splitting
+ * them in list order; lowest node first each time. `counts[j]` gets how
+ * many on idx[j]. The nodes must hold the request. -ENOMEM. */
+static int np_excl_pick(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+			struct np_cpuset *out, unsigned *counts)
+{
+	_cleanup_free_ unsigned *first = calloc(n + 1, sizeof(*first));
+	_cleanup_free_ bool *taken = NULL;
+	struct np_pick p = { cap, idx, n, cap->vcpus, counts, NULL, first, out };
+	unsigned total = 0;
+
+	if (!first)
+		return -ENOMEM;
+	for (unsigned j = 0; j < n; j++) {
+		first[j] = total;
+		total += cap->nodes[idx[j]].ded_len;
+		counts[j] = 0;
+	}
+	taken = calloc(total + 1, sizeof(*taken));
+	if (!taken)
+		return -ENOMEM;
+	p.taken = taken;
+	np_cpuset_zero(out);
+	np_pick_cores(&p);
+	np_pick_singles(&p, 1);
+	np_pick_singles(&p, 0);
+	return 0;
+}
+
+int np_exclusive_init(struct np_capacity *cap, const struct np_advisor_input *in,
+		      struct np_err *err)
+{
+	int r = np_capacity_init(cap, in, err);
+
+	if (r < 0 || !in->settings->exclusive)
+		return r;
+	cap->exclusive = true;
+	r = np_excl_dedicable(cap, err);
+	if (r < 0)
+		np_capacity_clear(cap);
+	return r;
+}
+
+int np_exclusive_advise(const struct np_capacity *cap, const unsigned *idx, unsigned n,
+			struct np_advice *out, struct np_err *err)
+{
+	_cleanup_free_ unsigned *counts = calloc(n ? n : 1, sizeof(*counts));
+	int r;
+
+	if (!counts)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	r = np_capacity_advise(cap, idx, n, out, err);
+	if (r < 0 || !cap->exclusive)
+		return r;
+	if (np_excl_pick(cap, idx, n, &out->exclusive, counts) < 0) {
+		np_advice_clear(out);
+		return np_err_set(err, -ENOMEM, "out of memory");
+	}
+	out->cpus = out->exclusive;
+	for (unsigned j = 0; j < n; j++)
+		out->bookings[j].vcpus = counts[j];
+	return 0;
 }
