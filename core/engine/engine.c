@@ -111,6 +111,9 @@ int np_engine_guest(struct np_engine *eng, const char *name, unsigned vcpus,
 		return np_err_wrap(err, "guest %s", name);
 	if (np_settings_check_machine(&g.settings, eng->topo, err) < 0)
 		return np_err_wrap(err, "guest %s", name);
+	if (g.settings.advisor == NP_ADVISOR_NUMAD && eng->topology_src)
+		return np_err_input(err, "guest %s: advisor numad knows only the live machine, "
+				    "and topology %s is a capture", name, eng->topology_src);
 	g.vcpus = vcpus ? vcpus : g.settings.vcpus ? g.settings.vcpus : 1;
 	g.memory = memory ? memory : g.settings.memory;
 	*out = g;
@@ -134,10 +137,16 @@ int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool re
 		.pause_data = eng,
 		.cache = eng->cache,
 	};
+	int r;
 
 	if (np_ledger_open(eng->state_dir, &lo, out, err) < 0)
 		return np_err_wrap(err, "state %s", eng->state_dir);
-	return 0;
+	r = np_engine_bind(eng, false, err);
+	if (r < 0) {
+		np_ledger_close(*out);
+		*out = NULL;
+	}
+	return r;
 }
 
 int np_engine_cgroup(struct np_engine *eng, struct np_cgroup **out, struct np_err *err)

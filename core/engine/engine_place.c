@@ -72,7 +72,7 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 	np_call_ask_numad(call, !read_only);
 	if (!read_only && np_ledger_lock(call->ledger, err) < 0)
 		return np_err_wrap(err, "state %s", call->eng->state_dir);
-	return 0;
+	return read_only ? 0 : np_engine_bind(call->eng, true, err);
 }
 
 /* Run the advisors over the current reservations into `rec`. */
@@ -305,7 +305,9 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	bool alive = false;
 	int prior, r;
 
-	r = np_proc_alive(call->eng->proc_root, call->req->pid, &alive, &start, err);
+	r = np_engine_require_live(call->eng, "place", err);
+	if (r == 0)
+		r = np_proc_alive(call->eng->proc_root, call->req->pid, &alive, &start, err);
 	if (r == 0 && !alive)
 		r = np_err_set(err, -ESRCH, "pid %d: no such process", (int)call->req->pid);
 	if (r == 0)

@@ -72,6 +72,15 @@ int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, b
 void np_engine_give_back(struct np_engine *eng, struct np_ledger *ledger,
 			 const struct np_record *released);
 
+/* Check that the state dir is bound to this engine's topology (the live
+ * machine or a capture's digest, engine_bind.c): an input error naming
+ * both when not. `write`: bind a state dir that is not bound yet. */
+int np_engine_bind(struct np_engine *eng, bool write, struct np_err *err);
+
+/* An input error when the engine's topology is a capture: `what` (place,
+ * reconcile, ...) acts on the live machine only. */
+int np_engine_require_live(struct np_engine *eng, const char *what, struct np_err *err);
+
 /* Load the topology on first use; the engine's mutex is held. */
 int np_engine_topology_locked(struct np_engine *eng, struct np_err *err);
 

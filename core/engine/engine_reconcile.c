@@ -281,7 +281,9 @@ int np_engine_reconcile(struct np_engine *eng, struct np_report *out, struct np_
 
 	pthread_mutex_lock(&eng->lock);
 	np_policy_placement(eng->policy, &s);
-	r = np_engine_ledger(eng, &s, false, &rc.ledger, err);
+	r = np_engine_require_live(eng, "reconcile", err);
+	if (r == 0)
+		r = np_engine_ledger(eng, &s, false, &rc.ledger, err);
 	if (r == 0)
 		r = np_ledger_lock(rc.ledger, err);
 	if (r == 0)

@@ -9,6 +9,7 @@ static int np_place_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_place = {
 	.name = "place",
+	.live_only = true,
 	.synopsis = "place NAME PID [--vcpus N] [--memory SIZE]",
 	.summary = "reserve, create <cgroup-parent>/NAME and move PID (all threads) into it",
 	.help = "  --vcpus N      vCPUs to place (default: the policy's, else 1)\n"

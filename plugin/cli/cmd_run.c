@@ -293,6 +293,7 @@ static int np_run_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_run = {
 	.name = "run",
+	.live_only = true,
 	.synopsis = "run [--name NAME] [--vcpus N] [--memory SIZE] -- CMD [ARG...]",
 	.summary = "run CMD placed in its own cpuset from its first instruction",
 	.help = "  --name NAME    guest name (default: run-<child pid>)\n"

@@ -208,6 +208,7 @@ static int np_hook_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_hook = {
 	.name = "hook",
+	.live_only = true,
 	.synopsis = "hook lxc [--vcpus N] [--memory SIZE] | hook oci create|delete",
 	.summary = "the LXC and OCI hooks: place a container as it starts, release it as it stops",
 	.help = "  --vcpus N      vCPUs of the container (default: the policy's, else 1)\n"
