@@ -236,6 +236,7 @@ void np_status_clear(struct np_status *st)
 		np_memstat_clear(&st->guests[i].memory);
 	}
 	free(st->guests);
+	np_refused_clear(&st->refused);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -10,6 +10,7 @@
 #include "memstat.h"
 #include "policy.h"
 #include "record.h"
+#include "refused.h"
 #include "topology.h"
 
 /*
@@ -86,6 +87,10 @@ int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
 int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 		      struct np_result *out, struct np_err *err);
 
+/* reserve and place keep each failure met under the ledger lock (no fit,
+ * numad failure, a cgroup error, ...) as the guest's last refusal while it
+ * holds no record (refused.h); a success and `release` forget it. */
+
 /* Reserve (or adopt a PID-less reservation of the same name), apply the
  * cpuset and move the PID. The same NAME and PID again is a no-op; the same
  * NAME with another live PID is a runtime error. Any failure rolls back. */
@@ -101,6 +106,11 @@ typedef int (*np_engine_decide_fn)(struct np_engine *eng, const struct np_reques
  * still holds live tasks is refused unless `force` (moves them up first). */
 int np_engine_release(struct np_engine *eng, const char *name, bool force,
 		      struct np_err *err);
+
+/* release as a manager's stop stage (LXC post-stop, libvirt `release`,
+ * OCI `poststop`), which also runs after a refused start: a guest that
+ * holds no record keeps its refusal for `status`. */
+int np_engine_release_stage(struct np_engine *eng, const char *name, struct np_err *err);
 
 /* One placed guest as `status` shows it. */
 struct np_guest_status {
@@ -118,6 +128,7 @@ struct np_guest_status {
 struct np_status {
 	unsigned n;
 	struct np_guest_status *guests; /* ascending by name */
+	struct np_refused refused;      /* the last refusal of guests not placed */
 };
 
 void np_status_clear(struct np_status *st);

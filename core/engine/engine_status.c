@@ -47,6 +47,8 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 	r = np_engine_ledger(eng, &s, true, &ledger, err);
 	if (r == 0)
 		r = np_ledger_list(ledger, false, &list, err);
+	if (r == 0)
+		r = np_refused_read(ledger, &out->refused, err);
 	if (r == 0 && list.nrecords) {
 		out->guests = calloc(list.nrecords, sizeof(*out->guests));
 		if (!out->guests)

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cleanup.h"
 #include "cli_engine.h"
@@ -41,7 +42,26 @@ static void np_status_json_memory(struct json_object *obj, const struct np_guest
 	json_object_object_add(obj, "locality", loc < 0 ? NULL : json_object_new_double(loc));
 }
 
-static void np_status_json(const struct np_status *st)
+/* "refused": [{"name","time","reason"}, …], only guest `only` when set. */
+static struct json_object *np_status_json_refused(const struct np_refused *list, const char *only)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (unsigned i = 0; i < list->n; i++) {
+		struct json_object *o;
+
+		if (only && strcmp(only, list->items[i].name) != 0)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(list->items[i].name));
+		json_object_object_add(o, "time", json_object_new_int64(list->items[i].time));
+		json_object_object_add(o, "reason", json_object_new_string(list->items[i].reason));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void np_status_json(const struct np_status *st, const char *only)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -65,6 +85,7 @@ static void np_status_json(const struct np_status *st)
 		json_object_array_add(arr, obj);
 	}
 	json_object_object_add(root, "guests", arr);
+	json_object_object_add(root, "refused", np_status_json_refused(&st->refused, only));
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
 	json_object_put(root);
 }
@@ -120,28 +141,82 @@ static void np_status_detail(const struct np_guest_status *g)
 		       np_cpuset_has(&g->rec.mems, g->memory.by_node[i].node) ? "" : " (remote)");
 }
 
+/* A refusal's time as local "YYYY-MM-DD HH:MM:SS". */
+static void np_status_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "%" PRId64, t);
+}
+
+static void np_status_refusal(const struct np_refusal *item)
+{
+	_cleanup_free_ char *reason = np_cli_escape(item->reason);
+	char when[32];
+
+	np_status_time(item->time, when, sizeof(when));
+	printf("%-20s %s  %s\n", item->name, when, reason ? reason : "");
+}
+
 static void np_status_text(const struct np_status *st)
 {
 	printf("%-20s %-8s %7s %-5s %-12s %-8s %-8s %-6s %s\n", "NAME", "PHASE", "PID", "ALIVE",
 	       "CPUS", "MEMS", "CGROUP", "LOCAL", "DRIFT(effective cpus)");
 	for (unsigned i = 0; i < st->n; i++)
 		np_status_line(&st->guests[i]);
+	if (st->refused.n)
+		printf("\nREFUSED (the last refusal of each guest not placed)\n%-20s %-19s  %s\n",
+		       "NAME", "TIME", "REASON");
+	for (unsigned i = 0; i < st->refused.n; i++)
+		np_status_refusal(&st->refused.items[i]);
+}
+
+/* `status NAME` of a guest that is not placed but was refused. */
+static int np_status_one_refused(const struct np_cli *cli, const struct np_status *st,
+				 const char *name)
+{
+	for (unsigned i = 0; i < st->refused.n; i++) {
+		const struct np_refusal *item = &st->refused.items[i];
+		_cleanup_free_ char *reason = NULL;
+		char when[32];
+
+		if (strcmp(item->name, name) != 0)
+			continue;
+		if (cli->json) {
+			struct np_status none = { .refused = st->refused };
+
+			np_status_json(&none, name);
+			return NP_EXIT_OK;
+		}
+		reason = np_cli_escape(item->reason);
+		np_status_time(item->time, when, sizeof(when));
+		printf("name:     %s\nphase:    refused\ntime:     %s\nreason:   %s\n", name, when,
+		       reason ? reason : "");
+		return NP_EXIT_OK;
+	}
+	return -1;
 }
 
 /* Keep only guest `name` in `st` and print it; exit 1 when it has no record. */
 static int np_status_one(const struct np_cli *cli, struct np_status *st, const char *name)
 {
 	for (unsigned i = 0; i < st->n; i++) {
-		struct np_status one = { .n = 1, .guests = &st->guests[i] };
+		struct np_status one = { .n = 1, .guests = &st->guests[i], .refused = st->refused };
 
 		if (strcmp(st->guests[i].rec.name, name) != 0)
 			continue;
 		if (cli->json)
-			np_status_json(&one);
+			np_status_json(&one, name);
 		else
 			np_status_detail(&st->guests[i]);
 		return NP_EXIT_OK;
 	}
+	int code = np_status_one_refused(cli, st, name);
+
+	if (code >= 0)
+		return code;
 	struct np_err err = NP_ERR_INIT;
 
 	np_err_set(&err, -ENOENT, "no guest %s", name);
@@ -172,7 +247,7 @@ static int np_status_run(struct np_cli *cli, int argc, char **argv)
 	else if (name)
 		code = np_status_one(cli, &st, name);
 	else if (cli->json)
-		np_status_json(&st);
+		np_status_json(&st, NULL);
 	else
 		np_status_text(&st);
 	np_status_clear(&st);
@@ -184,12 +259,15 @@ static int np_status_run(struct np_cli *cli, int argc, char **argv)
 const struct np_command np_cmd_status = {
 	.name = "status",
 	.synopsis = "status [NAME]",
-	.summary = "every placed guest: cpus, mems, pid alive, cgroup, memory locality",
+	.summary = "every placed guest: cpus, mems, pid alive, cgroup, memory locality; refusals",
 	.help = "With NAME, one guest with its nodes and its resident memory per node.\n"
 		"LOCAL is the part of the guest's resident memory on its mems, from the\n"
 		"group's memory.numa_stat where the memory controller covers it, else from\n"
 		"its processes' /proc/PID/numa_maps (docs/locality.md); \"-\" when unknown.\n"
 		"DRIFT shows the kernel's effective cpus when they differ from the\n"
-		"reservation (CPU hotplug); `numaplace reconcile` re-applies it.\n",
+		"reservation (CPU hotplug); `numaplace reconcile` re-applies it.\n"
+		"REFUSED lists the last refusal (time, reason) of each guest that is not\n"
+		"placed, the latest 100: why an LXC, libvirt or OCI start was refused. It\n"
+		"stays until the guest is placed or `numaplace release NAME`.\n",
 	.run = np_status_run,
 };

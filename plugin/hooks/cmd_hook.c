@@ -190,7 +190,7 @@ static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 			       "left alone\n", env->name, (int)holder, (int)env->pid);
 		return NP_EXIT_OK;
 	}
-	return np_cli_release(cli, NP_HOOK_CONTEXT, env->name, false);
+	return np_cli_release_stage(cli, NP_HOOK_CONTEXT, env->name);
 }
 
 static int np_hook_run(struct np_cli *cli, int argc, char **argv)

@@ -203,7 +203,7 @@ static int np_oci_delete(struct np_cli *cli, const struct np_oci_state *st)
 		       holder ? "another process" : "a reservation without a process");
 		return NP_EXIT_OK;
 	}
-	return np_cli_release(cli, NP_OCI_CONTEXT, st->name, false);
+	return np_cli_release_stage(cli, NP_OCI_CONTEXT, st->name);
 }
 
 int np_hook_oci_run(struct np_cli *cli, int argc, char **argv)
