@@ -432,5 +432,12 @@ int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
 		    struct np_result *out, struct np_err *err)
 {
-	return np_engine_call(eng, req, np_place_locked, "place", "placed", out, err);
+	struct np_request_opts proc = *req;
+	pid_t tgid;
+
+	/* A thread id stands for its process; one that does not resolve is
+	 * left for np_place_locked() to report. */
+	if (req->pid > 0 && np_proc_tgid(eng->proc_root, req->pid, &tgid, NULL) == 0)
+		proc.pid = tgid;
+	return np_engine_call(eng, &proc, np_place_locked, "place", "placed", out, err);
 }
