@@ -186,6 +186,25 @@ int np_group_split(const char *path, char **parent, const char **guest, struct n
 	return 0;
 }
 
+int np_engine_group_tasks(struct np_engine *eng, const struct np_record *rec, unsigned *out,
+			  struct np_err *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	struct np_cgroup *cg;
+	size_t n = 0;
+	int r;
+
+	*out = 0;
+	if (!rec->cgroup || !rec->cgroup_owned)
+		return 0;
+	if ((r = np_engine_cgroup(eng, &cg, err)) < 0 || (r = np_cgroup_exists(cg, rec->cgroup, err)) <= 0)
+		return r;
+	if ((r = np_cgroup_tasks(cg, rec->cgroup, &pids, &n, err)) < 0)
+		return r;
+	*out = (unsigned)n;
+	return 0;
+}
+
 int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
 			   struct np_err *err)
 {

@@ -112,11 +112,19 @@ int np_engine_release(struct np_engine *eng, const char *name, bool force,
  * holds no record keeps its refusal for `status`. */
 int np_engine_release_stage(struct np_engine *eng, const char *name, struct np_err *err);
 
+/* release for `run` once its child exited: when the group numaplace made
+ * still holds processes (a command that daemonized), the guest stays
+ * placed and `*left` says how many; else released as np_engine_release()
+ * with force, and `*left` is 0. */
+int np_engine_release_unless_busy(struct np_engine *eng, const char *name, unsigned *left,
+				  struct np_err *err);
+
 /* One placed guest as `status` shows it. */
 struct np_guest_status {
 	struct np_record rec;
 	bool alive;              /* the recorded process still runs (same start, same boot) */
 	bool cgroup_present;
+	unsigned tasks;          /* processes in the group numaplace made (0: none made) */
 	bool drift;              /* the kernel's effective cpus/mems differ from the record */
 	struct np_cpuset effective_cpus;
 	struct np_cpuset effective_mems;

@@ -61,6 +61,11 @@ const char *np_engine_cgroup_parent(struct np_engine *eng, const struct np_setti
  * component (pointing into *parent's buffer). Input error without a '/'. */
 int np_group_split(const char *path, char **parent, const char **guest, struct np_err *err);
 
+/* How many processes the group numaplace made for `rec` holds (0 when it
+ * made none or the group is gone). */
+int np_engine_group_tasks(struct np_engine *eng, const struct np_record *rec, unsigned *out,
+			  struct np_err *err);
+
 /* Remove a record's group when numaplace made it (force moves tasks up). */
 int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
 			   struct np_err *err);

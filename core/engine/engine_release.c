@@ -31,7 +31,8 @@ static void np_release_forget(struct np_engine *eng, struct np_ledger *ledger, c
 }
 
 static int np_release_locked(struct np_engine *eng, struct np_ledger *ledger,
-			     const char *name, bool force, bool stage, struct np_err *err)
+			     const char *name, bool force, bool stage, unsigned *left,
+			     struct np_err *err)
 {
 	struct np_record rec = { 0 };
 	int r = np_ledger_read(ledger, name, &rec, err);
@@ -40,6 +41,14 @@ static int np_release_locked(struct np_engine *eng, struct np_ledger *ledger,
 		np_err_clear(err);
 		if (!stage)
 			np_release_forget(eng, ledger, name);
+		return 0;
+	}
+	if (r == 0 && left)
+		r = np_engine_group_tasks(eng, &rec, left, err);
+	if (r == 0 && left && *left) {
+		np_engine_log(eng, NP_LOG_INFO, "kept %s: its group %s still holds %u task%s", name,
+			      rec.cgroup, *left, *left == 1 ? "" : "s");
+		np_record_clear(&rec);
 		return 0;
 	}
 	if (r == 0)
@@ -60,7 +69,7 @@ static int np_release_locked(struct np_engine *eng, struct np_ledger *ledger,
 }
 
 static int np_release(struct np_engine *eng, const char *name, bool force, bool stage,
-		      struct np_err *err)
+		      unsigned *left, struct np_err *err)
 {
 	struct np_settings s;
 	struct np_ledger *ledger = NULL;
@@ -75,7 +84,7 @@ static int np_release(struct np_engine *eng, const char *name, bool force, bool 
 	if (r == 0)
 		r = np_ledger_lock(ledger, err);
 	if (r == 0)
-		r = np_release_locked(eng, ledger, name, force, stage, err);
+		r = np_release_locked(eng, ledger, name, force, stage, left, err);
 	np_ledger_close(ledger);
 	pthread_mutex_unlock(&eng->lock);
 	if (r < 0) {
@@ -87,10 +96,17 @@ static int np_release(struct np_engine *eng, const char *name, bool force, bool 
 
 int np_engine_release(struct np_engine *eng, const char *name, bool force, struct np_err *err)
 {
-	return np_release(eng, name, force, false, err);
+	return np_release(eng, name, force, false, NULL, err);
 }
 
 int np_engine_release_stage(struct np_engine *eng, const char *name, struct np_err *err)
 {
-	return np_release(eng, name, false, true, err);
+	return np_release(eng, name, false, true, NULL, err);
+}
+
+int np_engine_release_unless_busy(struct np_engine *eng, const char *name, unsigned *left,
+				  struct np_err *err)
+{
+	*left = 0;
+	return np_release(eng, name, true, false, left, err);
 }

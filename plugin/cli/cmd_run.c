@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * numaplace run: fork; place the child between fork and exec, so not one
- * instruction of CMD runs outside its cpuset; exec; wait; release; exit as
- * the child did. INT, TERM and HUP are forwarded to the child.
+ * instruction of CMD runs outside its cpuset; exec; wait; release (unless
+ * CMD left tasks in its group: a command that daemonized); exit as the
+ * child did. INT, TERM and HUP are forwarded to the child.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,18 @@ static int np_run_error(const char *fmt, ...)
 	np_cli_verror("run", fmt, ap);
 	va_end(ap);
 	return NP_EXIT_RUN_FAILED;
+}
+
+/* One "numaplace: run: MESSAGE" line that is not an error of numaplace's. */
+static void np_run_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void np_run_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	np_cli_verror("run", fmt, ap);
+	va_end(ap);
 }
 
 /* What the parent tells the child once it is placed (or not). */
@@ -176,12 +189,21 @@ static int np_run_exec_result(struct np_run *run)
 	return e == ENOENT ? NP_EXIT_NOT_FOUND : NP_EXIT_CANNOT_EXEC;
 }
 
+/* Release, unless CMD left tasks in its group (it daemonized): then the
+ * placement stays and one line says so. */
 static void np_run_release(struct np_run *run)
 {
 	struct np_err err = NP_ERR_INIT;
+	unsigned left = 0;
 
-	if (run->req.name && np_engine_release(run->eng, run->req.name, true, &err) < 0)
+	if (!run->req.name)
+		return;
+	if (np_engine_release_unless_busy(run->eng, run->req.name, &left, &err) < 0)
 		np_cli_fail("run: release", &err);
+	else if (left)
+		np_run_note("guest %s stays placed: %s left %u task%s in its group; `numaplace "
+			    "reconcile` releases it once they are gone", run->req.name, run->cmdv[0],
+			    left, left == 1 ? "" : "s");
 	np_err_clear(&err);
 }
 
@@ -300,7 +322,9 @@ const struct np_command np_cmd_run = {
 		"  --vcpus N      vCPUs to place (default: the policy's, else 1)\n"
 		"  --memory SIZE  memory to fit (default: the policy's, else not counted)\n"
 		"Exits with CMD's status, or dies of its signal; INT, TERM and HUP are\n"
-		"forwarded. numaplace's own failures exit 125; 126 when CMD cannot run,\n"
+		"forwarded. When CMD leaves tasks in its group (it daemonized), the guest\n"
+		"stays placed, one line says so, and `numaplace reconcile` releases it once\n"
+		"the group is empty. numaplace's own failures exit 125; 126 when CMD cannot run,\n"
 		"127 when it is not found. `numaplace -- CMD` is short for `numaplace run -- CMD`.\n",
 	.command_operand = true,
 	.run = np_run_run,

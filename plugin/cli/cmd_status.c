@@ -76,6 +76,7 @@ static void np_status_json(const struct np_status *st, const char *only)
 		json_object_object_add(obj, "phase", json_object_new_string(np_record_phase_name(g->rec.phase)));
 		json_object_object_add(obj, "alive", json_object_new_boolean(g->alive));
 		json_object_object_add(obj, "cgroup_present", json_object_new_boolean(g->cgroup_present));
+		json_object_object_add(obj, "tasks", json_object_new_int64(g->tasks));
 		json_object_object_add(obj, "drift", json_object_new_boolean(g->drift));
 		if (g->cgroup_present) {
 			np_cli_json_add_set(obj, "effective_cpus", &g->effective_cpus);
@@ -106,12 +107,14 @@ static void np_status_line(const struct np_guest_status *g)
 	_cleanup_free_ char *cpus = np_cpulist_format(&g->rec.cpus);
 	_cleanup_free_ char *mems = np_cpulist_format(&g->rec.mems);
 	_cleanup_free_ char *eff = np_cpulist_format(&g->effective_cpus);
-	char local[16];
+	char local[16], alive[16];
 
 	np_status_percent(g, local, sizeof(local));
+	snprintf(alive, sizeof(alive), "%s", g->rec.pid ? (g->alive ? "yes" : "no") : "-");
+	if (g->rec.pid && !g->alive && g->tasks)
+		snprintf(alive, sizeof(alive), "no+%u", g->tasks);
 	printf("%-20s %-8s %7d %-5s %-12s %-8s %-8s %-6s %s\n", g->rec.name,
-	       np_record_phase_name(g->rec.phase), (int)g->rec.pid,
-	       g->rec.pid ? (g->alive ? "yes" : "no") : "-",
+	       np_record_phase_name(g->rec.phase), (int)g->rec.pid, alive,
 	       cpus ? cpus : "", mems ? mems : "",
 	       g->rec.cgroup ? (g->cgroup_present ? "present" : "missing") : "-",
 	       local, g->drift ? (eff && *eff ? eff : "none") : "");
@@ -129,6 +132,8 @@ static void np_status_detail(const struct np_guest_status *g)
 	printf("name:     %s\nphase:    %s\npid:      %d (%s)\n", g->rec.name,
 	       np_record_phase_name(g->rec.phase), (int)g->rec.pid,
 	       g->rec.pid ? (g->alive ? "alive" : "gone") : "none");
+	if (g->tasks)
+		printf("tasks:    %u in its group\n", g->tasks);
 	printf("cpus:     %s\nmems:     %s\nnodes:    %s\nadvisor:  %s\n", cpus ? cpus : "",
 	       mems ? mems : "", nodes ? nodes : "", np_advisor_name(g->rec.advisor));
 	printf("cgroup:   %s%s\n", g->rec.cgroup ? g->rec.cgroup : "-",
@@ -264,6 +269,8 @@ const struct np_command np_cmd_status = {
 		"LOCAL is the part of the guest's resident memory on its mems, from the\n"
 		"group's memory.numa_stat where the memory controller covers it, else from\n"
 		"its processes' /proc/PID/numa_maps (docs/locality.md); \"-\" when unknown.\n"
+		"ALIVE no+N: the process is gone but N tasks it left remain in the group\n"
+		"(a command that daemonized); `numaplace reconcile` releases it once empty.\n"
 		"DRIFT shows the kernel's effective cpus when they differ from the\n"
 		"reservation (CPU hotplug); `numaplace reconcile` re-applies it.\n"
 		"REFUSED lists the last refusal (time, reason) of each guest that is not\n"

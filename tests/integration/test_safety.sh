@@ -52,5 +52,39 @@ test_tid() {
 	np_expect "release tid1: exit 0" 0 "$NP_RC"
 }
 
+# ---- item 2: run of a command that daemonizes keeps its placement ----
+test_daemonize() {
+	local daemon
+	np run --name dmn -- sh -c 'setsid sleep 600 </dev/null >/dev/null 2>&1 & exit 3'
+	np_expect "run of a daemonizing command: the child's status" 3 "$NP_RC"
+	np_expect "run says so in one stderr line" 1 "$(printf '%s\n' "$NP_ERR" | grep -c .)"
+	case $NP_ERR in
+	"numaplace: run: guest dmn stays placed: sh left 1 task in its group"*)
+		np_pass "run: the line names the guest and the task" ;;
+	*) np_fail "run: stderr [$NP_ERR]" ;;
+	esac
+	daemon=$(cat "$NP_CG/$NP_PARENT/dmn/cgroup.procs" 2>/dev/null)
+	[ -n "$daemon" ] && NP_PIDS+=($daemon)
+	np_expect "the daemon stays in the guest's group" "/$NP_PARENT/dmn" "$(group_of "$daemon")"
+	np_expect "the record stays" placed "$(jq -r .phase "$NP_STATE/dmn.json" 2>/dev/null)"
+	np status --json
+	np_expect "status: alive false, one task" "false 1" \
+		"$(jq -r '.guests[] | select(.name == "dmn") | "\(.alive) \(.tasks)"' <<<"$NP_OUT")"
+	np reconcile
+	np_expect "reconcile keeps it while the group holds a task" placed \
+		"$(jq -r .phase "$NP_STATE/dmn.json" 2>/dev/null)"
+	kill "$daemon"
+	while [ -d "/proc/$daemon" ] && [ "$(cut -d' ' -f3 "/proc/$daemon/stat")" != Z ]; do
+		sleep 0.1
+	done
+	np reconcile
+	np_expect "reconcile releases it once the group is empty" "no no" \
+		"$([ -e "$NP_STATE/dmn.json" ] && echo yes || echo no) $([ -d "$NP_CG/$NP_PARENT/dmn" ] && echo yes || echo no)"
+	np run --name plain -- true
+	np_expect "run of a command that leaves nothing: released, nothing said" "0  no" \
+		"$NP_RC $NP_ERR $([ -e "$NP_STATE/plain.json" ] && echo yes || echo no)"
+}
+
 test_tid
+test_daemonize
 np_done
