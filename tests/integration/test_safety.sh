@@ -9,6 +9,7 @@
 
 command -v jq >/dev/null || np_skip "jq is not installed"
 np_sandbox np-safety
+trap 'umount "$NP_T/fullfs" 2>/dev/null; np_sandbox_cleanup' EXIT
 cat >"$NP_T/np.conf" <<CONF
 [placement]
 cgroup-parent = $NP_PARENT
@@ -85,6 +86,34 @@ test_daemonize() {
 		"$NP_RC $NP_ERR $([ -e "$NP_STATE/plain.json" ] && echo yes || echo no)"
 }
 
+# ---- item 4: release and reconcile on a full state file system ----
+test_full_fs() {
+	local fs=$NP_T/fullfs save=$NP_STATE
+	mkdir "$fs"
+	mount -t tmpfs -o size=256k np-safety-full "$fs" || { np_fail "mount a tmpfs"; return; }
+	NP_STATE=$fs/state
+	np_guest
+	np place full1 "$NP_GUEST"
+	np_expect "place on the small state fs: exit 0" 0 "$NP_RC"
+	np_guest
+	np place full2 "$NP_GUEST"
+	kill "$NP_GUEST"
+	wait "$NP_GUEST" 2>/dev/null
+	dd if=/dev/zero of="$fs/filler" bs=4k >/dev/null 2>&1
+	np_expect "the state fs is full" 0 "$(df --output=avail "$fs" | tail -n 1 | tr -d ' ')"
+	np reconcile
+	np_expect "reconcile on a full state fs: exit 0" "0 " "$NP_RC $NP_ERR"
+	np_expect "reconcile dropped the guest whose process is gone" no \
+		"$([ -e "$NP_STATE/full2.json" ] && echo yes || echo no)"
+	np release full1 --force
+	np_expect "release on a full state fs: exit 0" "0 " "$NP_RC $NP_ERR"
+	np_expect "release removed the record and the group" "no no" \
+		"$([ -e "$NP_STATE/full1.json" ] && echo yes || echo no) $([ -d "$NP_CG/$NP_PARENT/full1" ] && echo yes || echo no)"
+	umount "$fs"
+	NP_STATE=$save
+}
+
 test_tid
 test_daemonize
+test_full_fs
 np_done
