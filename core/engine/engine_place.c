@@ -137,6 +137,70 @@ static void np_call_shrink_shared(struct np_call *call, const struct np_record *
 	np_err_clear(&local);
 }
 
+/* Whether the request sizes the guest otherwise than `old` does. Only what
+ * the request gives explicitly counts (the command line, the hook's
+ * options, the policy); the rest keeps `old`'s values, which the guest
+ * then takes on for a new decision. */
+static bool np_call_resized(struct np_call *call, const struct np_record *old)
+{
+	struct np_guest *g = &call->guest;
+	const struct np_settings *s = &g->settings;
+	bool vcpus = call->req->vcpus || s->origin[NP_KEY_VCPUS].file;
+	bool memory = call->req->memory || s->origin[NP_KEY_MEMORY].file;
+	bool exclusive = call->req->exclusive || s->origin[NP_KEY_EXCLUSIVE].file;
+	bool was_exclusive = !np_cpuset_empty(&old->exclusive);
+	bool differs = (vcpus && g->vcpus != old->vcpus) || (memory && g->memory != old->memory) ||
+		       (exclusive && g->settings.exclusive != was_exclusive);
+
+	if (!differs)
+		return false;
+	if (!vcpus)
+		g->vcpus = old->vcpus ? old->vcpus : 1;
+	if (!memory)
+		g->memory = old->memory;
+	if (!exclusive)
+		g->settings.exclusive = was_exclusive;
+	return true;
+}
+
+/* Decide again for a guest whose record `old` had another size: the
+ * advisors do not count the guest's own booking, so it is given back as
+ * the new one is taken. A placed guest keeps its process and group, and
+ * the group is rewritten in place. Nothing changes when the new size does
+ * not fit or the group cannot take it. */
+static int np_call_redecide(struct np_call *call, const struct np_record *old,
+			    struct np_record *rec, struct np_err *err)
+{
+	struct np_cgroup_placement pl;
+	struct np_cgroup *cg;
+	int r = np_call_decide(call, rec, err);
+
+	if (r < 0)
+		return r;
+	rec->phase = old->phase;
+	rec->pid = old->pid;
+	rec->pid_start = old->pid_start;
+	memcpy(rec->boot_id, old->boot_id, sizeof(rec->boot_id));
+	rec->cgroup_owned = old->cgroup_owned;
+	if (old->cgroup && !(rec->cgroup = strdup(old->cgroup)))
+		return np_err_set(err, -ENOMEM, "out of memory");
+	pl = (struct np_cgroup_placement){ rec->cpus, rec->mems,
+					   call->guest.settings.memory_migrate };
+	if (rec->cgroup && rec->phase == NP_PHASE_PLACED &&
+	    ((r = np_engine_cgroup(call->eng, &cg, err)) < 0 ||
+	     (r = np_cgroup_apply(cg, rec->cgroup, &pl, err)) < 0))
+		return np_err_wrap(err, "guest %s", rec->name);
+	r = np_ledger_write(call->ledger, rec, err);
+	if (r < 0)
+		return r;
+	np_engine_give_back(call->eng, call->ledger, old);
+	np_call_shrink_shared(call, rec);
+	np_engine_log(call->eng, NP_LOG_INFO, "resized %s: vcpus %u -> %u, memory %llu -> %llu",
+		      rec->name, old->vcpus, rec->vcpus, (unsigned long long)old->memory,
+		      (unsigned long long)rec->memory);
+	return 0;
+}
+
 static int np_advise_locked(struct np_call *call, struct np_result *res, struct np_err *err)
 {
 	int r = np_call_begin(call, true, err);
@@ -157,6 +221,11 @@ static int np_reserve_existing(struct np_call *call, struct np_result *res, stru
 	}
 	if (r < 0)
 		return r;
+	if ((old.pid == 0 || old.phase == NP_PHASE_PLACED) && np_call_resized(call, &old)) {
+		r = np_call_redecide(call, &old, &res->rec, err);
+		np_record_clear(&old);
+		return r < 0 ? r : 1;
+	}
 	if (old.pid == 0 && old.phase == NP_PHASE_RESERVED) {
 		res->rec = old;
 		res->noop = true;
@@ -299,6 +368,28 @@ static int np_place_adopt(struct np_call *call, struct np_record *rec, struct np
 	return r;
 }
 
+/* place of a guest whose record has another size: a placed one is
+ * rewritten in place; a reservation (or a half-done placement) gets a new
+ * decision, which is then applied as a new one is. `res->rec` holds the
+ * old record on entry, the new one on success. */
+static int np_place_resize(struct np_call *call, int prior, uint64_t start,
+			   struct np_result *res, struct np_err *err)
+{
+	struct np_record old = res->rec;
+	int r;
+
+	memset(&res->rec, 0, sizeof(res->rec));
+	if (prior == NP_PRIOR_SAME)
+		r = np_call_redecide(call, &old, &res->rec, err);
+	else if ((r = np_call_decide(call, &res->rec, err)) == 0 &&
+		 (r = np_engine_remove_group(call->eng, &old, true, err)) == 0)
+		r = np_place_target(call, &res->rec, start, err);
+	if (r == 0 && prior != NP_PRIOR_SAME)
+		r = np_place_apply(call, &res->rec, err);
+	np_record_clear(&old);
+	return r;
+}
+
 static int np_place_locked(struct np_call *call, struct np_result *res, struct np_err *err)
 {
 	uint64_t start = 0;
@@ -317,6 +408,8 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	prior = np_place_prior(call, &res->rec, err);
 	if (prior < 0)
 		return prior;
+	if (prior != NP_PRIOR_NONE && np_call_resized(call, &res->rec))
+		return np_place_resize(call, prior, start, res, err);
 	if (prior == NP_PRIOR_SAME) {
 		res->noop = true;
 		return 0;

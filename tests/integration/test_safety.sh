@@ -113,7 +113,45 @@ test_full_fs() {
 	NP_STATE=$save
 }
 
+# ---- item 3: the same name with another size decides again ----
+test_resize() {
+	local conf=$NP_T/resize.conf g
+	printf '[placement]\ncgroup-parent = %s\n[guest rx*]\nexclusive = yes\n' "$NP_PARENT" >"$conf"
+	rs() { np_run --config "$conf" --state-dir "$NP_T/resize" "$@"; }
+	size() { jq -r '"\(.vcpus) \(.memory) \(.cpus)"' "$NP_T/resize/$1.json" 2>/dev/null; }
+	rs reserve r1 --vcpus 1
+	rs reserve r1 --vcpus 2
+	np_expect "reserve again with more vcpus: exit 0" 0 "$NP_RC"
+	np_expect "reserve again: the new size, decided again" "2 0 $ALL" "$(size r1)"
+	rs reserve r1 --vcpus 12 --memory 20G
+	np_expect "reserve again with a size that does not fit: exit 1" 1 "$NP_RC"
+	np_expect "no fit: the old reservation stays" "2 0 $ALL" "$(size r1)"
+	rs reserve r1
+	np_expect "reserve with no size of its own adopts the reservation" "0 2 0 $ALL" \
+		"$NP_RC $(size r1)"
+	rs release r1
+	np_guest
+	g=$NP_GUEST
+	rs place rx1 "$g" --vcpus 1
+	np_expect "place rx1 with one exclusive CPU" "0 1" "$NP_RC $(jq -r .vcpus "$NP_T/resize/rx1.json")"
+	rs place rx1 "$g" --vcpus 2
+	np_expect "place again with two vcpus: exit 0" 0 "$NP_RC"
+	np_expect "the record has the new size" "2 0 $ALL" "$(size rx1)"
+	np_expect "the group is rewritten in place" "$ALL" "$(cat "$NP_CG/$NP_PARENT/rx1/cpuset.cpus")"
+	np_expect "the process stays in its group" "/$NP_PARENT/rx1" "$(group_of "$g")"
+	np_expect "the process runs on the new CPUs" "$ALL" \
+		"$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$g/status")"
+	rs place rx1 "$g" --vcpus 64
+	np_expect "place again with a size that does not fit: exit 1" 1 "$NP_RC"
+	np_expect "no fit: record and group stay" "2 0 $ALL $ALL" \
+		"$(size rx1) $(cat "$NP_CG/$NP_PARENT/rx1/cpuset.cpus")"
+	rs release rx1 --force
+}
+
+np_expand "$(cat "$NP_CG/cpuset.cpus")"
+ALL=$(cat "$NP_CG/cpuset.cpus")
 test_tid
 test_daemonize
 test_full_fs
+[ "${#NP_LIST[@]}" = 2 ] && test_resize || echo "# resize: needs exactly two CPUs (has $ALL)"
 np_done
