@@ -205,6 +205,21 @@ int np_engine_group_tasks(struct np_engine *eng, const struct np_record *rec, un
 	return 0;
 }
 
+/* Before a forced removal: the tasks go back to the group the guest's
+ * process came from, when it still exists (else np_cgroup_remove moves
+ * them up). A failure here only leaves that to np_cgroup_remove. */
+static void np_engine_send_home(struct np_engine *eng, struct np_cgroup *cg,
+				const struct np_record *rec)
+{
+	if (!rec->origin || strcmp(rec->origin, rec->cgroup) == 0 ||
+	    np_cgroup_exists(cg, rec->cgroup, NULL) != 1 ||
+	    np_cgroup_exists(cg, rec->origin, NULL) != 1)
+		return;
+	if (np_cgroup_move_tasks(cg, rec->cgroup, rec->origin, NULL) < 0)
+		np_engine_log(eng, NP_LOG_WARNING, "guest %s: could not move its tasks back to %s%s",
+			      rec->name, *rec->origin ? "" : "/", rec->origin);
+}
+
 int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
 			   struct np_err *err)
 {
@@ -218,6 +233,8 @@ int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, b
 	if ((r = np_engine_cgroup(eng, &cg, err)) < 0 ||
 	    (r = np_group_split(rec->cgroup, &parent, &guest, err)) < 0)
 		return r;
+	if (force)
+		np_engine_send_home(eng, cg, rec);
 	return np_cgroup_remove(cg, parent, guest, force, err);
 }
 

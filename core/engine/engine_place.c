@@ -182,7 +182,8 @@ static int np_call_redecide(struct np_call *call, const struct np_record *old,
 	rec->pid_start = old->pid_start;
 	memcpy(rec->boot_id, old->boot_id, sizeof(rec->boot_id));
 	rec->cgroup_owned = old->cgroup_owned;
-	if (old->cgroup && !(rec->cgroup = strdup(old->cgroup)))
+	if ((old->cgroup && !(rec->cgroup = strdup(old->cgroup))) ||
+	    (old->origin && !(rec->origin = strdup(old->origin))))
 		return np_err_set(err, -ENOMEM, "out of memory");
 	pl = (struct np_cgroup_placement){ rec->cpus, rec->mems,
 					   call->guest.settings.memory_migrate };
@@ -306,6 +307,30 @@ static int np_place_prior(struct np_call *call, struct np_record *rec, struct np
 	return old.pid && old.phase == NP_PHASE_PLACED ? NP_PRIOR_SAME : NP_PRIOR_ADOPT;
 }
 
+/* Where the process is now, for release to send its tasks back: kept
+ * from the record when it is already in the guest's group (a placement
+ * redone); none for a group numaplace does not own. */
+static int np_place_origin(struct np_cgroup *cg, struct np_record *rec, pid_t pid,
+			   struct np_err *err)
+{
+	char *now = NULL;
+
+	if (!rec->cgroup_owned) {
+		free(rec->origin);
+		rec->origin = NULL;
+		return 0;
+	}
+	if (np_cgroup_pid_group(cg, pid, &now, err) < 0)
+		return np_err_wrap(err, "pid %d", (int)pid);
+	if (strcmp(now, rec->cgroup) == 0) {
+		free(now);
+		return 0;
+	}
+	free(rec->origin);
+	rec->origin = now;
+	return 0;
+}
+
 /* Fill the process, the group and the phase into a decided record. */
 static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t start,
 			   struct np_err *err)
@@ -334,7 +359,7 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 	free(rec->cgroup);
 	rec->cgroup = path;
 	rec->cgroup_owned = req->target == NP_TARGET_CREATE;
-	return 0;
+	return np_place_origin(cg, rec, req->pid, err);
 }
 
 /* Record `applying`, write the cgroup, shrink shared guests, record `placed`. */

@@ -15,7 +15,7 @@ static void np_release_hint(struct np_err *err)
 	_cleanup_free_ char *msg = err->msg ? strdup(err->msg) : NULL;
 
 	if (msg)
-		np_err_set(err, -EBUSY, "%s (release --force moves them to the parent group)", msg);
+		np_err_set(err, -EBUSY, "%s (release --force moves them back to the group they came from, else to the parent group)", msg);
 }
 
 /* Forget the guest's refusal; a failure (a full state file system) is

@@ -148,10 +148,39 @@ test_resize() {
 	rs release rx1 --force
 }
 
+# ---- item 7: release puts tasks back in the group they came from ----
+test_origin() {
+	local home=$NP_TOP/home g
+	mkdir -p "$NP_CG/$home"
+	cat "$NP_CG/cpuset.cpus" >"$NP_CG/$home/cpuset.cpus"
+	cat "$NP_CG/cpuset.mems" >"$NP_CG/$home/cpuset.mems"
+	np_guest
+	g=$NP_GUEST
+	echo "$g" >"$NP_CG/$home/cgroup.procs"
+	np place o1 "$g"
+	np_expect "place records the group the process came from" "$home" \
+		"$(jq -r .origin "$NP_STATE/o1.json")"
+	sh -c 'sleep 600 & echo $! >'"$NP_T/kid"'; wait' &
+	NP_PIDS+=($!)
+	for ((i = 0; i < 50; i++)); do [ -s "$NP_T/kid" ] && break; sleep 0.1; done
+	NP_PIDS+=($(cat "$NP_T/kid"))
+	echo "$(cat "$NP_T/kid")" >"$NP_CG/$NP_PARENT/o1/cgroup.procs"
+	np release o1 --force
+	np_expect "release --force: exit 0" 0 "$NP_RC"
+	np_expect "release --force: the process is back in its group" "/$home" "$(group_of "$g")"
+	np_expect "release --force: so is the task that joined the group" "/$home" \
+		"$(group_of "$(cat "$NP_T/kid")")"
+	np place o2 "$g"
+	rmdir "$NP_CG/$home" 2>/dev/null || { np_cg_drain "$NP_CG/$home"; rmdir "$NP_CG/$home"; }
+	np release o2 --force
+	np_expect "its group is gone: the process goes to the parent" "/$NP_PARENT" "$(group_of "$g")"
+}
+
 np_expand "$(cat "$NP_CG/cpuset.cpus")"
 ALL=$(cat "$NP_CG/cpuset.cpus")
 test_tid
 test_daemonize
 test_full_fs
+test_origin
 [ "${#NP_LIST[@]}" = 2 ] && test_resize || echo "# resize: needs exactly two CPUs (has $ALL)"
 np_done
