@@ -450,50 +450,27 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	return r;
 }
 
-/* The lock, for keeping a refusal met before the call took it (a rule that
- * does not fit the machine, a PID that does not exist): waits at most
- * this long, and not at all when the failure was waiting for the lock. */
-#define NP_REFUSAL_LOCK_MS 2000u
-
-/* Take the lock for np_call_note_refusal() when the call did not hold it.
- * False when the refusal is not to be kept: a capture that place refused,
- * a state dir bound to another topology, the lock held elsewhere. */
-static bool np_call_refusal_lock(struct np_call *call, bool place, int r)
-{
-	struct np_settings s;
-
-	if (call->ledger && np_ledger_locked(call->ledger))
-		return true;
-	if (r == -ETIMEDOUT || (place && call->eng->topology_src) ||
-	    np_policy_resolve(call->eng->policy, call->req->name, &s, NULL) < 0)
-		return false;
-	s.lock_timeout_ms = NP_REFUSAL_LOCK_MS;
-	np_ledger_close(call->ledger);
-	call->ledger = NULL;
-	return np_engine_ledger(call->eng, &s, false, &call->ledger, NULL) == 0 &&
-	       np_ledger_lock(call->ledger, NULL) == 0;
-}
-
-/* After a reserve or place: a success forgets the guest's refusal; a
- * failure is kept as its refusal while the guest holds no record. A
- * failure here is only logged. */
-static void np_call_note_refusal(struct np_call *call, bool place, int r,
-				 const struct np_err *err)
+/* After a reserve or place, under the lock it still holds: a success
+ * forgets the guest's refusal; a failure (no fit, numad, the cgroup, ...)
+ * is kept as its refusal while the guest holds no record. Failures met
+ * before the lock (input errors, a PID that does not exist) leave the
+ * state dir as it was. A failure here is only logged. */
+static void np_call_note_refusal(struct np_call *call, int r, const struct np_err *err)
 {
 	struct np_err local = NP_ERR_INIT;
 	struct np_record rec = { 0 };
 	const char *name = call->req->name;
 	int q;
 
-	if (r == 0 && call->ledger && np_ledger_locked(call->ledger)) {
+	if (!call->ledger || !np_ledger_locked(call->ledger))
+		return;
+	if (r == 0) {
 		q = np_refused_forget(call->ledger, name, &local);
-	} else if (r < 0 && np_call_refusal_lock(call, place, r)) {
+	} else {
 		q = np_ledger_read(call->ledger, name, &rec, NULL);
 		np_record_clear(&rec);
 		q = q != -ENOENT ? 0 : np_refused_note(call->ledger, name, (int64_t)time(NULL),
 						       err && err->msg ? err->msg : strerror(-r), &local);
-	} else {
-		return;
 	}
 	if (q < 0)
 		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", name,
@@ -523,7 +500,7 @@ static int np_engine_call(struct np_engine *eng, const struct np_request_opts *r
 	else if (r == 0 && what && !res.noop)
 		np_call_log(&call, done, &res.rec);
 	if (what)
-		np_call_note_refusal(&call, fn == np_place_locked, r, err);
+		np_call_note_refusal(&call, r, err);
 	np_call_clear(&call);
 	pthread_mutex_unlock(&eng->lock);
 	if (r < 0) {

@@ -130,8 +130,9 @@ np_expect "records" "$ncpus" "$(np_records | wc -l)"
 np_check_books "$ncpus" 0
 np_expect "exclusive CPUs held" "$ncpus" "$NP_EXCLUSIVE"
 np_lock_free "after the reserves"
-np_expect "nothing but records, the lock, the generation and the binding in the state dir" 0 \
-	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^\.topology$' |
+np_expect "nothing but records, the lock, the generation, the binding and the refusals" 0 \
+	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^\.topology$' \
+		-e '^\.refused$' |
 		grep -vc '\.json$')"
 rm -rf "$NP_STATE"
 
@@ -172,10 +173,11 @@ rm -rf "$NP_STATE" "$NP_T"/rc.* "$NP_T"/err.*
 
 echo "# ${SECONDS}s 3. $N places at once on the real cpuset hierarchy, then $N releases"
 np_policy "$conf" 120s 'cpu-overcommit = 64'
-guests=()
+guests=() homes=()
 for ((i = 1; i <= N; i++)); do
 	np_guest
 	guests[i]=$NP_GUEST
+	homes[i]=$(cat "/proc/$NP_GUEST/cpuset")
 done
 pids=()
 for ((i = 1; i <= N; i++)); do
@@ -203,9 +205,9 @@ np_expect "only the generation, the lock and the binding left in the state dir" 
 	".generation .lock .topology" \
 	"$(ls -A "$NP_STATE" | tr '\n' ' ' | sed 's/ $//')"
 for ((i = 1; i <= N; i++)); do
-	[ "$(cat "/proc/${guests[i]}/cpuset")" = "/$NP_PARENT" ] || bad=$((bad + 1))
+	[ "$(cat "/proc/${guests[i]}/cpuset")" = "${homes[i]}" ] || bad=$((bad + 1))
 done
-np_expect "released guests moved to the parent group" 0 "$bad"
+np_expect "released guests moved back to the group they came from" 0 "$bad"
 np_lock_free "after the releases"
 echo "# ${SECONDS}s done"
 

@@ -176,7 +176,6 @@ check_refused() {
 	fi
 	np_expect "$name: no reservation" no "$([ -e "$state/$name.json" ] && echo yes || echo no)"
 	np_expect "$name: no group left" no "$([ -d "$mount/lxc.payload.$name" ] && echo yes || echo no)"
-	check_refusal_kept "$name" "$pattern"
 }
 
 # The refusal outlives the post-stop hook LXC ran after the refused start:
@@ -260,6 +259,7 @@ check_started "$run-a" 0
 check_started "$run-b" 1
 check_refused "$run-c" "8191"
 check_refused "$run-d" "no fit"
+check_refusal_kept "$run-d" "no fit"
 check_stopped "$run-a"
 check_stopped "$run-b"
 check_nothing_left
