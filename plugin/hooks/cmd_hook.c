@@ -127,7 +127,7 @@ static int np_hook_check_group(const struct np_lxc_env *env, struct np_err *err)
 		return np_err_wrap(err, "LXC_PID %d", (int)env->pid);
 	if (strcmp(group, env->group) == 0)
 		return 0;
-	quoted = np_quote_string(group, 128);
+	quoted = *group ? np_quote_string(group, 128) : strdup("/");
 	return np_err_input(err, "LXC_PID %d is in cpuset group %s, not in the container's "
 			    "group %s", (int)env->pid, quoted ? quoted : "(?)", env->group);
 }

@@ -178,6 +178,18 @@ test_origin() {
 
 np_expand "$(cat "$NP_CG/cpuset.cpus")"
 ALL=$(cat "$NP_CG/cpuset.cpus")
+# ---- item 15: the root cpuset group is printed as / ----
+test_root_name() {
+	np_guest
+	[ "$(group_of "$NP_GUEST")" = / ] || { echo "# root name: the guest is not in the root group"; return; }
+	LXC_HOOK_TYPE=start-host LXC_NAME=g1 LXC_PID=$NP_GUEST np hook lxc
+	case $NP_ERR in
+	*"is in cpuset group /, not in"*) np_pass "the root group is printed as /" ;;
+	*) np_fail "root group name: stderr [$NP_ERR]" ;;
+	esac
+}
+
+test_root_name
 test_tid
 test_daemonize
 test_full_fs
