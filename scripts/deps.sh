@@ -14,7 +14,7 @@ packages="cmake gcc clang make pkg-config git ca-certificates
 	groff-base
 	debhelper dpkg-dev fakeroot lintian man-db
 	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq
-	runc crun shellcheck"
+	runc crun shellcheck tmux"
 # What building numaplace and running it need (a subset of packages).
 build_packages="cmake gcc make pkg-config
 	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev libjson-c-dev"

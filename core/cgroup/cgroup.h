@@ -123,6 +123,11 @@ int np_cgroup_update(struct np_cgroup *cg, const char *parent, const char *guest
 int np_cgroup_remove(struct np_cgroup *cg, const char *parent, const char *guest,
 		     bool force, struct np_err *err);
 
+/* Move every process of `from` into the existing group `to` ("" is the
+ * root); processes that died meanwhile are skipped. */
+int np_cgroup_move_tasks(struct np_cgroup *cg, const char *from, const char *to,
+			 struct np_err *err);
+
 /* 1 when `group` exists ("" is the root), 0 when not, or a negative errno. */
 int np_cgroup_exists(struct np_cgroup *cg, const char *group, struct np_err *err);
 

@@ -85,6 +85,18 @@ static int np_cgroup_move_all(struct np_cgroup *cg, const char *target,
 	return 0;
 }
 
+int np_cgroup_move_tasks(struct np_cgroup *cg, const char *from, const char *to,
+			 struct np_err *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	int r = *to ? np_cgroup_check_group(to, err) : 0;
+
+	if (r == 0)
+		r = np_cgroup_tasks(cg, from, &pids, &n, err);
+	return r < 0 ? r : np_cgroup_move_all(cg, to, pids, n, err);
+}
+
 /* Move `pids` to the nearest ancestor of `group` that takes them (on v2 a
  * parent with controllers enabled holds no process; the root takes all). */
 static int np_cgroup_move_up(struct np_cgroup *cg, const char *group,

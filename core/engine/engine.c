@@ -112,6 +112,9 @@ int np_engine_guest(struct np_engine *eng, const char *name, unsigned vcpus,
 		return np_err_wrap(err, "guest %s", name);
 	if (np_settings_check_machine(&g.settings, eng->topo, err) < 0)
 		return np_err_wrap(err, "guest %s", name);
+	if (g.settings.advisor == NP_ADVISOR_NUMAD && eng->topology_src)
+		return np_err_input(err, "guest %s: advisor numad knows only the live machine, "
+				    "and topology %s is a capture", name, eng->topology_src);
 	g.vcpus = vcpus ? vcpus : g.settings.vcpus ? g.settings.vcpus : 1;
 	g.memory = memory ? memory : g.settings.memory;
 	*out = g;
@@ -135,10 +138,16 @@ int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool re
 		.pause_data = eng,
 		.cache = eng->cache,
 	};
+	int r;
 
 	if (np_ledger_open(eng->state_dir, &lo, out, err) < 0)
 		return np_err_wrap(err, "state %s", eng->state_dir);
-	return 0;
+	r = np_engine_bind(eng, false, err);
+	if (r < 0) {
+		np_ledger_close(*out);
+		*out = NULL;
+	}
+	return r;
 }
 
 int np_engine_cgroup(struct np_engine *eng, struct np_cgroup **out, struct np_err *err)
@@ -178,6 +187,40 @@ int np_group_split(const char *path, char **parent, const char **guest, struct n
 	return 0;
 }
 
+int np_engine_group_tasks(struct np_engine *eng, const struct np_record *rec, unsigned *out,
+			  struct np_err *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	struct np_cgroup *cg;
+	size_t n = 0;
+	int r;
+
+	*out = 0;
+	if (!rec->cgroup || !rec->cgroup_owned)
+		return 0;
+	if ((r = np_engine_cgroup(eng, &cg, err)) < 0 || (r = np_cgroup_exists(cg, rec->cgroup, err)) <= 0)
+		return r;
+	if ((r = np_cgroup_tasks(cg, rec->cgroup, &pids, &n, err)) < 0)
+		return r;
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* Before a forced removal: the tasks go back to the group the guest's
+ * process came from, when it still exists (else np_cgroup_remove moves
+ * them up). A failure here only leaves that to np_cgroup_remove. */
+static void np_engine_send_home(struct np_engine *eng, struct np_cgroup *cg,
+				const struct np_record *rec)
+{
+	if (!rec->origin || strcmp(rec->origin, rec->cgroup) == 0 ||
+	    np_cgroup_exists(cg, rec->cgroup, NULL) != 1 ||
+	    np_cgroup_exists(cg, rec->origin, NULL) != 1)
+		return;
+	if (np_cgroup_move_tasks(cg, rec->cgroup, rec->origin, NULL) < 0)
+		np_engine_log(eng, NP_LOG_WARNING, "guest %s: could not move its tasks back to %s%s",
+			      rec->name, *rec->origin ? "" : "/", rec->origin);
+}
+
 int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
 			   struct np_err *err)
 {
@@ -191,6 +234,8 @@ int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, b
 	if ((r = np_engine_cgroup(eng, &cg, err)) < 0 ||
 	    (r = np_group_split(rec->cgroup, &parent, &guest, err)) < 0)
 		return r;
+	if (force)
+		np_engine_send_home(eng, cg, rec);
 	return np_cgroup_remove(cg, parent, guest, force, err);
 }
 
@@ -228,6 +273,7 @@ void np_status_clear(struct np_status *st)
 		np_memstat_clear(&st->guests[i].memory);
 	}
 	free(st->guests);
+	np_refused_clear(&st->refused);
 	memset(st, 0, sizeof(*st));
 }
 

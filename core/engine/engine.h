@@ -10,6 +10,7 @@
 #include "memstat.h"
 #include "policy.h"
 #include "record.h"
+#include "refused.h"
 #include "topology.h"
 
 /*
@@ -86,6 +87,10 @@ int np_engine_advise(struct np_engine *eng, const struct np_request_opts *req,
 int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 		      struct np_result *out, struct np_err *err);
 
+/* reserve and place keep each failure met under the ledger lock (no fit,
+ * numad failure, a cgroup error, ...) as the guest's last refusal while it
+ * holds no record (refused.h); a success and `release` forget it. */
+
 /* Reserve (or adopt a PID-less reservation of the same name), apply the
  * cpuset and move the PID. The same NAME and PID again is a no-op; the same
  * NAME with another live PID is a runtime error. Any failure rolls back. */
@@ -102,11 +107,24 @@ typedef int (*np_engine_decide_fn)(struct np_engine *eng, const struct np_reques
 int np_engine_release(struct np_engine *eng, const char *name, bool force,
 		      struct np_err *err);
 
+/* release as a manager's stop stage (LXC post-stop, libvirt `release`,
+ * OCI `poststop`), which also runs after a refused start: a guest that
+ * holds no record keeps its refusal for `status`. */
+int np_engine_release_stage(struct np_engine *eng, const char *name, struct np_err *err);
+
+/* release for `run` once its child exited: when the group numaplace made
+ * still holds processes (a command that daemonized), the guest stays
+ * placed and `*left` says how many; else released as np_engine_release()
+ * with force, and `*left` is 0. */
+int np_engine_release_unless_busy(struct np_engine *eng, const char *name, unsigned *left,
+				  struct np_err *err);
+
 /* One placed guest as `status` shows it. */
 struct np_guest_status {
 	struct np_record rec;
 	bool alive;              /* the recorded process still runs (same start, same boot) */
 	bool cgroup_present;
+	unsigned tasks;          /* processes in the group numaplace made (0: none made) */
 	bool drift;              /* the kernel's effective cpus/mems differ from the record */
 	struct np_cpuset effective_cpus;
 	struct np_cpuset effective_mems;
@@ -118,6 +136,7 @@ struct np_guest_status {
 struct np_status {
 	unsigned n;
 	struct np_guest_status *guests; /* ascending by name */
+	struct np_refused refused;      /* the last refusal of guests not placed */
 };
 
 void np_status_clear(struct np_status *st);

@@ -72,7 +72,7 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 	np_call_ask_numad(call, !read_only);
 	if (!read_only && np_ledger_lock(call->ledger, err) < 0)
 		return np_err_wrap(err, "state %s", call->eng->state_dir);
-	return 0;
+	return read_only ? 0 : np_engine_bind(call->eng, true, err);
 }
 
 /* Run the advisors over the current reservations into `rec`. */
@@ -137,6 +137,71 @@ static void np_call_shrink_shared(struct np_call *call, const struct np_record *
 	np_err_clear(&local);
 }
 
+/* Whether the request sizes the guest otherwise than `old` does. Only what
+ * the request gives explicitly counts (the command line, the hook's
+ * options, the policy); the rest keeps `old`'s values, which the guest
+ * then takes on for a new decision. */
+static bool np_call_resized(struct np_call *call, const struct np_record *old)
+{
+	struct np_guest *g = &call->guest;
+	const struct np_settings *s = &g->settings;
+	bool vcpus = call->req->vcpus || s->origin[NP_KEY_VCPUS].file;
+	bool memory = call->req->memory || s->origin[NP_KEY_MEMORY].file;
+	bool exclusive = call->req->exclusive || s->origin[NP_KEY_EXCLUSIVE].file;
+	bool was_exclusive = !np_cpuset_empty(&old->exclusive);
+	bool differs = (vcpus && g->vcpus != old->vcpus) || (memory && g->memory != old->memory) ||
+		       (exclusive && g->settings.exclusive != was_exclusive);
+
+	if (!differs)
+		return false;
+	if (!vcpus)
+		g->vcpus = old->vcpus ? old->vcpus : 1;
+	if (!memory)
+		g->memory = old->memory;
+	if (!exclusive)
+		g->settings.exclusive = was_exclusive;
+	return true;
+}
+
+/* Decide again for a guest whose record `old` had another size: the
+ * advisors do not count the guest's own booking, so it is given back as
+ * the new one is taken. A placed guest keeps its process and group, and
+ * the group is rewritten in place. Nothing changes when the new size does
+ * not fit or the group cannot take it. */
+static int np_call_redecide(struct np_call *call, const struct np_record *old,
+			    struct np_record *rec, struct np_err *err)
+{
+	struct np_cgroup_placement pl;
+	struct np_cgroup *cg;
+	int r = np_call_decide(call, rec, err);
+
+	if (r < 0)
+		return r;
+	rec->phase = old->phase;
+	rec->pid = old->pid;
+	rec->pid_start = old->pid_start;
+	memcpy(rec->boot_id, old->boot_id, sizeof(rec->boot_id));
+	rec->cgroup_owned = old->cgroup_owned;
+	if ((old->cgroup && !(rec->cgroup = strdup(old->cgroup))) ||
+	    (old->origin && !(rec->origin = strdup(old->origin))))
+		return np_err_set(err, -ENOMEM, "out of memory");
+	pl = (struct np_cgroup_placement){ rec->cpus, rec->mems,
+					   call->guest.settings.memory_migrate };
+	if (rec->cgroup && rec->phase == NP_PHASE_PLACED &&
+	    ((r = np_engine_cgroup(call->eng, &cg, err)) < 0 ||
+	     (r = np_cgroup_apply(cg, rec->cgroup, &pl, err)) < 0))
+		return np_err_wrap(err, "guest %s", rec->name);
+	r = np_ledger_write(call->ledger, rec, err);
+	if (r < 0)
+		return r;
+	np_engine_give_back(call->eng, call->ledger, old);
+	np_call_shrink_shared(call, rec);
+	np_engine_log(call->eng, NP_LOG_INFO, "resized %s: vcpus %u -> %u, memory %llu -> %llu",
+		      rec->name, old->vcpus, rec->vcpus, (unsigned long long)old->memory,
+		      (unsigned long long)rec->memory);
+	return 0;
+}
+
 static int np_advise_locked(struct np_call *call, struct np_result *res, struct np_err *err)
 {
 	int r = np_call_begin(call, true, err);
@@ -157,6 +222,11 @@ static int np_reserve_existing(struct np_call *call, struct np_result *res, stru
 	}
 	if (r < 0)
 		return r;
+	if ((old.pid == 0 || old.phase == NP_PHASE_PLACED) && np_call_resized(call, &old)) {
+		r = np_call_redecide(call, &old, &res->rec, err);
+		np_record_clear(&old);
+		return r < 0 ? r : 1;
+	}
 	if (old.pid == 0 && old.phase == NP_PHASE_RESERVED) {
 		res->rec = old;
 		res->noop = true;
@@ -237,6 +307,30 @@ static int np_place_prior(struct np_call *call, struct np_record *rec, struct np
 	return old.pid && old.phase == NP_PHASE_PLACED ? NP_PRIOR_SAME : NP_PRIOR_ADOPT;
 }
 
+/* Where the process is now, for release to send its tasks back: kept
+ * from the record when it is already in the guest's group (a placement
+ * redone); none for a group numaplace does not own. */
+static int np_place_origin(struct np_cgroup *cg, struct np_record *rec, pid_t pid,
+			   struct np_err *err)
+{
+	char *now = NULL;
+
+	if (!rec->cgroup_owned) {
+		free(rec->origin);
+		rec->origin = NULL;
+		return 0;
+	}
+	if (np_cgroup_pid_group(cg, pid, &now, err) < 0)
+		return np_err_wrap(err, "pid %d", (int)pid);
+	if (strcmp(now, rec->cgroup) == 0) {
+		free(now);
+		return 0;
+	}
+	free(rec->origin);
+	rec->origin = now;
+	return 0;
+}
+
 /* Fill the process, the group and the phase into a decided record. */
 static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t start,
 			   struct np_err *err)
@@ -265,7 +359,7 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 	free(rec->cgroup);
 	rec->cgroup = path;
 	rec->cgroup_owned = req->target == NP_TARGET_CREATE;
-	return 0;
+	return np_place_origin(cg, rec, req->pid, err);
 }
 
 /* Record `applying`, write the cgroup, shrink shared guests, record `placed`. */
@@ -299,13 +393,37 @@ static int np_place_adopt(struct np_call *call, struct np_record *rec, struct np
 	return r;
 }
 
+/* place of a guest whose record has another size: a placed one is
+ * rewritten in place; a reservation (or a half-done placement) gets a new
+ * decision, which is then applied as a new one is. `res->rec` holds the
+ * old record on entry, the new one on success. */
+static int np_place_resize(struct np_call *call, int prior, uint64_t start,
+			   struct np_result *res, struct np_err *err)
+{
+	struct np_record old = res->rec;
+	int r;
+
+	memset(&res->rec, 0, sizeof(res->rec));
+	if (prior == NP_PRIOR_SAME)
+		r = np_call_redecide(call, &old, &res->rec, err);
+	else if ((r = np_call_decide(call, &res->rec, err)) == 0 &&
+		 (r = np_engine_remove_group(call->eng, &old, true, err)) == 0)
+		r = np_place_target(call, &res->rec, start, err);
+	if (r == 0 && prior != NP_PRIOR_SAME)
+		r = np_place_apply(call, &res->rec, err);
+	np_record_clear(&old);
+	return r;
+}
+
 static int np_place_locked(struct np_call *call, struct np_result *res, struct np_err *err)
 {
 	uint64_t start = 0;
 	bool alive = false;
 	int prior, r;
 
-	r = np_proc_alive(call->eng->proc_root, call->req->pid, &alive, &start, err);
+	r = np_engine_require_live(call->eng, "place", err);
+	if (r == 0)
+		r = np_proc_alive(call->eng->proc_root, call->req->pid, &alive, &start, err);
 	if (r == 0 && !alive)
 		r = np_err_set(err, -ESRCH, "pid %d: no such process", (int)call->req->pid);
 	if (r == 0)
@@ -315,6 +433,8 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	prior = np_place_prior(call, &res->rec, err);
 	if (prior < 0)
 		return prior;
+	if (prior != NP_PRIOR_NONE && np_call_resized(call, &res->rec))
+		return np_place_resize(call, prior, start, res, err);
 	if (prior == NP_PRIOR_SAME) {
 		res->noop = true;
 		return 0;
@@ -328,6 +448,34 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	if (r == 0)
 		r = np_place_apply(call, &res->rec, err);
 	return r;
+}
+
+/* After a reserve or place, under the lock it still holds: a success
+ * forgets the guest's refusal; a failure (no fit, numad, the cgroup, ...)
+ * is kept as its refusal while the guest holds no record. Failures met
+ * before the lock (input errors, a PID that does not exist) leave the
+ * state dir as it was. A failure here is only logged. */
+static void np_call_note_refusal(struct np_call *call, int r, const struct np_err *err)
+{
+	struct np_err local = NP_ERR_INIT;
+	struct np_record rec = { 0 };
+	const char *name = call->req->name;
+	int q;
+
+	if (!call->ledger || !np_ledger_locked(call->ledger))
+		return;
+	if (r == 0) {
+		q = np_refused_forget(call->ledger, name, &local);
+	} else {
+		q = np_ledger_read(call->ledger, name, &rec, NULL);
+		np_record_clear(&rec);
+		q = q != -ENOENT ? 0 : np_refused_note(call->ledger, name, (int64_t)time(NULL),
+						       err && err->msg ? err->msg : strerror(-r), &local);
+	}
+	if (q < 0)
+		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", name,
+			      local.msg ? local.msg : "keeping the refusal failed");
+	np_err_clear(&local);
 }
 
 typedef int (*np_call_fn)(struct np_call *call, struct np_result *res, struct np_err *err);
@@ -351,6 +499,8 @@ static int np_engine_call(struct np_engine *eng, const struct np_request_opts *r
 		np_call_fail(&call, what, err);
 	else if (r == 0 && what && !res.noop)
 		np_call_log(&call, done, &res.rec);
+	if (what)
+		np_call_note_refusal(&call, r, err);
 	np_call_clear(&call);
 	pthread_mutex_unlock(&eng->lock);
 	if (r < 0) {
@@ -377,5 +527,12 @@ int np_engine_reserve(struct np_engine *eng, const struct np_request_opts *req,
 int np_engine_place(struct np_engine *eng, const struct np_request_opts *req,
 		    struct np_result *out, struct np_err *err)
 {
-	return np_engine_call(eng, req, np_place_locked, "place", "placed", out, err);
+	struct np_request_opts proc = *req;
+	pid_t tgid;
+
+	/* A thread id stands for its process; one that does not resolve is
+	 * left for np_place_locked() to report. */
+	if (req->pid > 0 && np_proc_tgid(eng->proc_root, req->pid, &tgid, NULL) == 0)
+		proc.pid = tgid;
+	return np_engine_call(eng, &proc, np_place_locked, "place", "placed", out, err);
 }

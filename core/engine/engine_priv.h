@@ -61,6 +61,11 @@ const char *np_engine_cgroup_parent(struct np_engine *eng, const struct np_setti
  * component (pointing into *parent's buffer). Input error without a '/'. */
 int np_group_split(const char *path, char **parent, const char **guest, struct np_err *err);
 
+/* How many processes the group numaplace made for `rec` holds (0 when it
+ * made none or the group is gone). */
+int np_engine_group_tasks(struct np_engine *eng, const struct np_record *rec, unsigned *out,
+			  struct np_err *err);
+
 /* Remove a record's group when numaplace made it (force moves tasks up). */
 int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, bool force,
 			   struct np_err *err);
@@ -71,6 +76,15 @@ int np_engine_remove_group(struct np_engine *eng, const struct np_record *rec, b
  * release stands. */
 void np_engine_give_back(struct np_engine *eng, struct np_ledger *ledger,
 			 const struct np_record *released);
+
+/* Check that the state dir is bound to this engine's topology (the live
+ * machine or a capture's digest, engine_bind.c): an input error naming
+ * both when not. `write`: bind a state dir that is not bound yet. */
+int np_engine_bind(struct np_engine *eng, bool write, struct np_err *err);
+
+/* An input error when the engine's topology is a capture: `what` (place,
+ * reconcile, ...) acts on the live machine only. */
+int np_engine_require_live(struct np_engine *eng, const char *what, struct np_err *err);
 
 /* Load the topology on first use; the engine's mutex is held. */
 int np_engine_topology_locked(struct np_engine *eng, struct np_err *err);

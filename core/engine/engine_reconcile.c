@@ -210,8 +210,17 @@ static int np_reconcile_one(struct np_reconcile *rc, struct np_record *rec, stru
 				 &same, err);
 	if (r < 0)
 		return r;
-	if (rec->pid && !same)
+	if (rec->pid && !same) {
+		unsigned left = 0;
+
+		/* A command that daemonized: the group numaplace made still
+		 * holds its tasks; the placement stays until they are gone. */
+		if ((r = np_engine_group_tasks(rc->eng, rec, &left, err)) < 0)
+			return r;
+		if (left)
+			return 0;
 		return np_reconcile_drop(rc, rec, "its process is gone", err);
+	}
 	if (!rec->cgroup)
 		return 0;
 	if (rec->phase == NP_PHASE_APPLYING)
@@ -281,7 +290,9 @@ int np_engine_reconcile(struct np_engine *eng, struct np_report *out, struct np_
 
 	pthread_mutex_lock(&eng->lock);
 	np_policy_placement(eng->policy, &s);
-	r = np_engine_ledger(eng, &s, false, &rc.ledger, err);
+	r = np_engine_require_live(eng, "reconcile", err);
+	if (r == 0)
+		r = np_engine_ledger(eng, &s, false, &rc.ledger, err);
 	if (r == 0)
 		r = np_ledger_lock(rc.ledger, err);
 	if (r == 0)

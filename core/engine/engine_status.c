@@ -25,7 +25,8 @@ static int np_status_probe(struct np_engine *eng, struct np_proc_boot *boot,
 	if (r <= 0)
 		return r;
 	g->cgroup_present = true;
-	if ((r = np_cgroup_read(cg, g->rec.cgroup, &st, err)) < 0)
+	if ((r = np_cgroup_read(cg, g->rec.cgroup, &st, err)) < 0 ||
+	    (r = np_engine_group_tasks(eng, &g->rec, &g->tasks, err)) < 0)
 		return r;
 	g->effective_cpus = st.effective_cpus;
 	g->effective_mems = st.effective_mems;
@@ -47,6 +48,8 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 	r = np_engine_ledger(eng, &s, true, &ledger, err);
 	if (r == 0)
 		r = np_ledger_list(ledger, false, &list, err);
+	if (r == 0)
+		r = np_refused_read(ledger, &out->refused, err);
 	if (r == 0 && list.nrecords) {
 		out->guests = calloc(list.nrecords, sizeof(*out->guests));
 		if (!out->guests)

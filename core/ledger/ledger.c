@@ -163,10 +163,10 @@ int np_ledger_lock(struct np_ledger *ledger, struct np_err *err)
 	if (r < 0)
 		return np_err_set(err, r, "%s/%s: flock: %s", ledger->dir, NP_LEDGER_LOCK_FILE,
 				  strerror(-r));
-	r = np_lock_write_pid(fd);
-	if (r < 0)
-		return np_err_set(err, r, "%s/%s: %s", ledger->dir, NP_LEDGER_LOCK_FILE,
-				  strerror(-r));
+	/* The PID is only a hint for the message of a waiter that times out:
+	 * a full state file system (ENOSPC) must not stop release or
+	 * reconcile, which only free room. */
+	(void)np_lock_write_pid(fd);
 	ledger->lockfd = np_steal_fd(&fd);
 	r = np_ledger_gen_load(ledger, err);
 	if (r < 0) {

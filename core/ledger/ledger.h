@@ -75,7 +75,8 @@ void np_ledger_close(struct np_ledger *ledger);
 const char *np_ledger_dir(const struct np_ledger *ledger);
 
 /* Take the lock (flock on DIR/.lock), waiting at most lock_timeout_ms by
- * polling; then write this process's PID into the lock file. -ETIMEDOUT
+ * polling; then write this process's PID into the lock file (a hint for
+ * waiters: failing to write it, on a full file system, is no error). -ETIMEDOUT
  * with "timed out after 30s waiting for the ledger lock held by pid N" when
  * another process keeps it; -EBUSY when this ledger already holds it;
  * -EROFS on a read-only ledger. The lock goes with the open file: a child

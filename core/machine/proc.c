@@ -134,6 +134,47 @@ int np_proc_parent(const char *proc_root, pid_t pid, pid_t *out, struct np_err *
 	return 0;
 }
 
+/* The value of "Tgid:\t" in a status text; -1 when there is none. */
+static long np_proc_tgid_parse(const char *text)
+{
+	const char *line = strstr(text, "\nTgid:");
+	char *end;
+	long v;
+
+	if (!line)
+		return -1;
+	errno = 0;
+	v = strtol(line + 6, &end, 10);
+	if (errno || end == line + 6 || v <= 0 || v > INT32_MAX || (*end != '\n' && *end))
+		return -1;
+	return v;
+}
+
+int np_proc_tgid(const char *proc_root, pid_t pid, pid_t *out, struct np_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *text = NULL;
+	long tgid;
+	int r;
+
+	if (pid <= 0)
+		return np_err_input(err, "pid %d: not a process id", (int)pid);
+	if (asprintf(&path, "%s/%d/status", proc_root, (int)pid) < 0) {
+		path = NULL;
+		return np_err_set(err, -ENOMEM, "out of memory");
+	}
+	r = np_read_file(path, 1u << 20, &text, NULL);
+	if (r == -ENOENT)
+		return np_err_set(err, -ESRCH, "pid %d: no such process", (int)pid);
+	if (r < 0)
+		return np_err_set(err, r, "%s: %s", path, strerror(-r));
+	tgid = np_proc_tgid_parse(text);
+	if (tgid < 0)
+		return np_err_set(err, -EBADMSG, "%s: no Tgid line", path);
+	*out = (pid_t)tgid;
+	return 0;
+}
+
 int np_proc_start_time(const char *proc_root, pid_t pid, uint64_t *out, struct np_err *err)
 {
 	uint64_t start;

@@ -45,6 +45,11 @@ int np_proc_boot_id(const char *proc_root, char *out, size_t size, struct np_err
  * roots). -ESRCH when there is no such process. */
 int np_proc_parent(const char *proc_root, pid_t pid, pid_t *out, struct np_err *err);
 
+/* The thread-group id (the process) of `pid`, which may be a thread id:
+ * the Tgid line of PROC/PID/status. -ESRCH when there is no such task;
+ * -EBADMSG when there is no Tgid line. */
+int np_proc_tgid(const char *proc_root, pid_t pid, pid_t *out, struct np_err *err);
+
 /* True when `s` is a boot id as the kernel prints it (8-4-4-4-12 lowercase hex). */
 bool np_proc_boot_id_valid(const char *s);
 

@@ -36,7 +36,7 @@ static const char *const np_advisor_names[] = {
 static const char *const np_record_keys[] = {
 	"version", "name", "phase", "pid", "pid_start", "boot_id", "cpus", "mems",
 	"exclusive", "nodes", "vcpus", "memory", "advisor", "fallback", "reason",
-	"bookings", "cgroup", "cgroup_owned", "time",
+	"bookings", "cgroup", "cgroup_owned", "time", "origin",
 };
 
 /* np_json_get_enum() lists three names in its message. */
@@ -50,6 +50,7 @@ void np_record_clear(struct np_record *rec)
 	free(rec->reason);
 	free(rec->bookings);
 	free(rec->cgroup);
+	free(rec->origin);
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -60,9 +61,12 @@ int np_record_copy(struct np_record *dst, const struct np_record *src, struct np
 	tmp.reason = NULL;
 	tmp.bookings = NULL;
 	tmp.cgroup = NULL;
+	tmp.origin = NULL;
 	if (src->reason && !(tmp.reason = strdup(src->reason)))
 		goto oom;
 	if (src->cgroup && !(tmp.cgroup = strdup(src->cgroup)))
+		goto oom;
+	if (src->origin && !(tmp.origin = strdup(src->origin)))
 		goto oom;
 	if (src->nbookings) {
 		tmp.bookings = calloc(src->nbookings, sizeof(*tmp.bookings));
@@ -130,23 +134,23 @@ static int np_record_check_text(const char *field, const char *s, struct np_err 
 
 /* A group path below the hierarchy root: relative, each component neither
  * empty nor "." nor "..", no control characters. */
-static int np_record_check_cgroup(const char *path, struct np_err *err)
+static int np_record_check_path(const char *field, const char *path, struct np_err *err)
 {
 	const char *p = path;
 	int r;
 
-	r = np_record_check_text("cgroup", path, err);
+	r = np_record_check_text(field, path, err);
 	if (r < 0)
 		return r;
 	for (const char *c = path; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return np_err_input(err, "field \"cgroup\": contains a control character");
+			return np_err_input(err, "field \"%s\": contains a control character", field);
 	for (;;) {
 		size_t n = strcspn(p, "/");
 
 		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return np_err_input(err, "field \"cgroup\": not a relative path "
-						 "without empty, \".\" or \"..\" components");
+			return np_err_input(err, "field \"%s\": not a relative path "
+						 "without empty, \".\" or \"..\" components", field);
 		if (p[n] == '\0')
 			return 0;
 		p += n + 1;
@@ -222,8 +226,10 @@ int np_record_validate(const struct np_record *rec, struct np_err *err)
 	r = np_record_check_bookings(rec, err);
 	if (r < 0)
 		return r;
-	if (rec->cgroup)
-		return np_record_check_cgroup(rec->cgroup, err);
+	if (rec->cgroup && (r = np_record_check_path("cgroup", rec->cgroup, err)) < 0)
+		return r;
+	if (rec->origin && *rec->origin)
+		return np_record_check_path("origin", rec->origin, err);
 	return 0;
 }
 
@@ -248,7 +254,9 @@ bool np_record_equal(const struct np_record *a, const struct np_record *b)
 	    !np_str_equal(a->reason, b->reason) || a->nbookings != b->nbookings ||
 	    (a->cgroup == NULL) != (b->cgroup == NULL) ||
 	    (a->cgroup && strcmp(a->cgroup, b->cgroup) != 0) ||
-	    a->cgroup_owned != b->cgroup_owned || a->time != b->time)
+	    a->cgroup_owned != b->cgroup_owned || a->time != b->time ||
+	    (a->origin == NULL) != (b->origin == NULL) ||
+	    (a->origin && strcmp(a->origin, b->origin) != 0))
 		return false;
 	for (unsigned i = 0; i < a->nbookings; i++)
 		if (a->bookings[i].node != b->bookings[i].node ||
@@ -314,7 +322,8 @@ static int np_record_build_tail(const struct np_record *rec, struct json_object 
 	    (r = np_json_add(o, "bookings", np_bookings_build(rec))) < 0 ||
 	    (r = np_json_add_string_or_null(o, "cgroup", rec->cgroup)) < 0 ||
 	    (r = np_json_add(o, "cgroup_owned", json_object_new_boolean(rec->cgroup_owned))) < 0 ||
-	    (r = np_json_add(o, "time", json_object_new_int64(rec->time))) < 0)
+	    (r = np_json_add(o, "time", json_object_new_int64(rec->time))) < 0 ||
+	    (r = np_json_add_string_or_null(o, "origin", rec->origin)) < 0)
 		return r;
 	return 0;
 }
@@ -487,9 +496,9 @@ static int np_record_read_version(struct json_object *o, struct np_err *err)
 	r = np_json_get_uint(o, "", "version", INT64_MAX, &version, err);
 	if (r < 0)
 		return r;
-	if (version != NP_RECORD_VERSION)
-		return np_err_input(err, "field \"version\": unsupported version %llu (expected %d)",
-				    (unsigned long long)version, NP_RECORD_VERSION);
+	if (version < 1 || version > NP_RECORD_VERSION)
+		return np_err_input(err, "field \"version\": unsupported version %llu (expected 1 "
+				    "to %d)", (unsigned long long)version, NP_RECORD_VERSION);
 	return 0;
 }
 
@@ -560,6 +569,26 @@ static int np_record_read_reason(struct json_object *o, struct np_record *rec,
 		return r;
 	rec->reason = strdup(reason);
 	if (!rec->reason)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* "origin" (version 2): a string ("" the root group) or null; absent in
+ * version 1 records, which read as null. */
+static int np_record_read_origin(struct json_object *o, struct np_record *rec,
+				 struct np_err *err)
+{
+	struct json_object *v = NULL;
+	const char *origin;
+	int r;
+
+	if (!json_object_object_get_ex(o, "origin", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	r = np_json_get_string(o, "origin", NP_RECORD_STRING_MAX, &origin, err);
+	if (r < 0)
+		return r;
+	rec->origin = strdup(origin);
+	if (!rec->origin)
 		return np_err_set(err, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -683,6 +712,7 @@ static int np_record_read(struct json_object *o, struct np_record *rec, struct n
 	    (r = np_record_read_counts(o, rec, err)) < 0 ||
 	    (r = np_record_read_reason(o, rec, err)) < 0 ||
 	    (r = np_record_read_cgroup(o, rec, err)) < 0 ||
+	    (r = np_record_read_origin(o, rec, err)) < 0 ||
 	    (r = np_record_read_bookings(o, rec, err)) < 0)
 		return r;
 	return np_record_validate(rec, err);

@@ -15,7 +15,8 @@
  * One guest's reservation: what the ledger keeps as STATE/NAME.json and
  * what the advisor counts as already taken.
  */
-#define NP_RECORD_VERSION 1
+/* 2 added "origin"; version 1 records still read (origin NULL). */
+#define NP_RECORD_VERSION 2
 
 /* The largest record text np_record_from_json() accepts, in bytes. */
 #define NP_RECORD_TEXT_MAX (4u << 20)
@@ -53,6 +54,8 @@ struct np_record {
 	char *cgroup;                /* heap; group path below the cpuset root, NULL: none */
 	bool cgroup_owned;           /* numaplace created the group and may remove it */
 	int64_t time;                /* unix seconds of the decision */
+	char *origin;                /* heap; the cpuset group the PID came from at
+				      * place ("" the root), NULL: unknown */
 };
 
 /* Free the heap members and zero the record. */

@@ -38,6 +38,7 @@ static int np_reconcile_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_reconcile = {
 	.name = "reconcile",
+	.live_only = true,
 	.synopsis = "reconcile",
 	.summary = "forget dead guests, undo half-done placements, re-apply shrunk cpusets",
 	.help = "Prints one line per change made. Corrupt records are moved aside as\n"

@@ -28,7 +28,9 @@ const struct np_command np_cmd_release = {
 	.name = "release",
 	.synopsis = "release NAME [--force]",
 	.summary = "remove the guest's cgroup (one numaplace made) and its reservation",
-	.help = "  --force  move tasks still in the group to its parent, then remove it\n"
-		"Releasing a guest that is not placed is not an error.\n",
+	.help = "  --force  move tasks still in the group back to the group the process came\n"
+		"           from (else to its parent), then remove it\n"
+		"Releasing a guest that is not placed is not an error; it also forgets the\n"
+		"guest's last refusal (status REFUSED).\n",
 	.run = np_release_run,
 };

@@ -14,6 +14,8 @@ const struct np_command np_cmd_reserve = {
 	.help = "  --vcpus N      vCPUs to place (default: the policy's, else 1)\n"
 		"  --memory SIZE  memory to fit (default: the policy's, else not counted)\n"
 		"For managers that apply cpusets themselves; `numaplace release NAME` frees it.\n"
-		"Exit 1 when nothing fits.\n",
+		"The same NAME with another --vcpus/--memory is decided again under the lock\n"
+		"(a placed guest's group is rewritten in place); when that does not fit,\n"
+		"exit 1 and the old reservation stays. Exit 1 when nothing fits.\n",
 	.run = np_reserve_run,
 };

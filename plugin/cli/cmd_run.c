@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * numaplace run: fork; place the child between fork and exec, so not one
- * instruction of CMD runs outside its cpuset; exec; wait; release; exit as
- * the child did. INT, TERM and HUP are forwarded to the child.
+ * instruction of CMD runs outside its cpuset; exec; wait; release (unless
+ * CMD left tasks in its group: a command that daemonized); exit as the
+ * child did. Every catchable signal is forwarded to the child, except those
+ * the kernel sent the terminal's foreground group (the child got them too).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +38,18 @@ static int np_run_error(const char *fmt, ...)
 	return NP_EXIT_RUN_FAILED;
 }
 
+/* One "numaplace: run: MESSAGE" line that is not an error of numaplace's. */
+static void np_run_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void np_run_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	np_cli_verror("run", fmt, ap);
+	va_end(ap);
+}
+
 /* What the parent tells the child once it is placed (or not). */
 struct np_run_go {
 	int ok;
@@ -45,21 +59,60 @@ struct np_run_go {
 
 static volatile sig_atomic_t np_run_child_pid;
 
-static void np_run_forward(int sig)
+/* Whether `sig` is forwarded: every signal a process can catch, except
+ * SIGCHLD (the child's own news) and the faults that only numaplace's own
+ * code raises, and glibc's internal real-time signals. */
+static bool np_run_forwarded(int sig)
 {
-	if (np_run_child_pid > 0)
-		kill((pid_t)np_run_child_pid, sig);
+	switch (sig) {
+	case SIGKILL: case SIGSTOP: case SIGCHLD:
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+	case SIGABRT:
+		return false;
+	default:
+		return sig < 32 || sig >= SIGRTMIN;
+	}
 }
 
-static const int np_run_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-static void np_run_set_handlers(void (*handler)(int))
+/* Forward a signal to the child, unless the kernel generated it for the
+ * terminal's foreground group (Ctrl-C, Ctrl-\, Ctrl-Z: si_code SI_KERNEL),
+ * which the child, in the same group, already received. A stop signal
+ * stops numaplace too, so that the shell sees the job stop. */
+static void np_run_forward(int sig, siginfo_t *info, void *ctx)
 {
-	struct sigaction sa = { .sa_handler = handler };
+	int saved = errno;
+
+	(void)ctx;
+	if (np_run_child_pid > 0 && (!info || info->si_code != SI_KERNEL))
+		kill((pid_t)np_run_child_pid, sig);
+	if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+		kill(getpid(), SIGSTOP);
+	errno = saved;
+}
+
+/* The dispositions `run` found, which the child gets back before exec. A
+ * signal ignored then (nohup) stays ignored and is not forwarded. */
+static struct sigaction np_run_saved[NSIG];
+
+static void np_run_set_handlers(void)
+{
+	struct sigaction sa = { .sa_sigaction = np_run_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NP_ARRAY_SIZE(np_run_signals); i++)
-		sigaction(np_run_signals[i], &sa, NULL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (!np_run_forwarded(sig) || sigaction(sig, NULL, &np_run_saved[sig]) < 0 ||
+		    np_run_saved[sig].sa_handler == SIG_IGN)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
+/* In the child: the dispositions numaplace found. */
+static void np_run_restore_handlers(void)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		if (np_run_forwarded(sig) && np_run_saved[sig].sa_handler != SIG_IGN)
+			sigaction(sig, &np_run_saved[sig], NULL);
 }
 
 static ssize_t np_read_full(int fd, void *buf, size_t len)
@@ -86,7 +139,7 @@ static __attribute__((noreturn)) void np_run_child(int go_fd, int err_fd, char *
 	struct np_err err = NP_ERR_INIT;
 	int e;
 
-	np_run_set_handlers(SIG_DFL);
+	np_run_restore_handlers();
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	if (np_read_full(go_fd, &go, sizeof(go)) != (ssize_t)sizeof(go) || !go.ok)
 		_exit(NP_EXIT_RUN_FAILED);
@@ -176,12 +229,21 @@ static int np_run_exec_result(struct np_run *run)
 	return e == ENOENT ? NP_EXIT_NOT_FOUND : NP_EXIT_CANNOT_EXEC;
 }
 
+/* Release, unless CMD left tasks in its group (it daemonized): then the
+ * placement stays and one line says so. */
 static void np_run_release(struct np_run *run)
 {
 	struct np_err err = NP_ERR_INIT;
+	unsigned left = 0;
 
-	if (run->req.name && np_engine_release(run->eng, run->req.name, true, &err) < 0)
+	if (!run->req.name)
+		return;
+	if (np_engine_release_unless_busy(run->eng, run->req.name, &left, &err) < 0)
 		np_cli_fail("run: release", &err);
+	else if (left)
+		np_run_note("guest %s stays placed: %s left %u task%s in its group; `numaplace "
+			    "reconcile` releases it once they are gone", run->req.name, run->cmdv[0],
+			    left, left == 1 ? "" : "s");
 	np_err_clear(&err);
 }
 
@@ -193,10 +255,9 @@ static int np_run_fork(struct np_run *run)
 
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
 		return np_run_error("pipe: %s", strerror(errno));
-	sigemptyset(&block);
-	for (size_t i = 0; i < NP_ARRAY_SIZE(np_run_signals); i++)
-		sigaddset(&block, np_run_signals[i]);
+	sigfillset(&block);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	np_run_set_handlers();
 	run->pid = fork();
 	if (run->pid == 0) {
 		close(go[1]);
@@ -207,10 +268,8 @@ static int np_run_fork(struct np_run *run)
 	close(ex[1]);
 	run->go_fd = go[1];
 	run->err_fd = ex[0];
-	if (run->pid > 0) {
+	if (run->pid > 0)
 		np_run_child_pid = run->pid;
-		np_run_set_handlers(np_run_forward);
-	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (run->pid < 0)
 		return np_run_error("fork: %s", strerror(errno));
@@ -293,13 +352,17 @@ static int np_run_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_run = {
 	.name = "run",
+	.live_only = true,
 	.synopsis = "run [--name NAME] [--vcpus N] [--memory SIZE] -- CMD [ARG...]",
 	.summary = "run CMD placed in its own cpuset from its first instruction",
 	.help = "  --name NAME    guest name (default: run-<child pid>)\n"
 		"  --vcpus N      vCPUs to place (default: the policy's, else 1)\n"
 		"  --memory SIZE  memory to fit (default: the policy's, else not counted)\n"
-		"Exits with CMD's status, or dies of its signal; INT, TERM and HUP are\n"
-		"forwarded. numaplace's own failures exit 125; 126 when CMD cannot run,\n"
+		"Exits with CMD's status, or dies of its signal. Every catchable signal is\n"
+		"forwarded, except Ctrl-C, Ctrl-\\ and Ctrl-Z from the terminal, which CMD\n"
+		"gets itself; a kill() of the whole process group reaches CMD twice. When CMD leaves tasks in its group (it daemonized), the guest\n"
+		"stays placed, one line says so, and `numaplace reconcile` releases it once\n"
+		"the group is empty. numaplace's own failures exit 125; 126 when CMD cannot run,\n"
 		"127 when it is not found. `numaplace -- CMD` is short for `numaplace run -- CMD`.\n",
 	.command_operand = true,
 	.run = np_run_run,

@@ -49,7 +49,8 @@ static int np_main_help(void)
 	printf("\nGlobal options (before or after the command; `--` ends them):\n"
 	       "  --config FILE    policy file, then FILE.d/*.conf   [$NUMAPLACE_CONFIG, %s]\n"
 	       "  --topology SRC   hwloc XML file or a directory holding sys/  [$NUMAPLACE_TOPOLOGY, live]\n"
-	       "  --state-dir DIR  reservations                      [$NUMAPLACE_STATE_DIR, %s]\n"
+	       "                   (a capture is for planning: place, run, reconcile, hook refuse it)\n"
+	       "  --state-dir DIR  reservations, bound to one topology [$NUMAPLACE_STATE_DIR, %s]\n"
 	       "  --json           print JSON instead of text\n"
 	       "  --help, --version\n\n"
 	       "Run `numaplace COMMAND --help` for a command's options.\n"
@@ -161,6 +162,10 @@ int main(int argc, char **argv)
 	r = np_split_args(argc, argv, &cli, &cmd, sub, &nsub);
 	if (r >= 0)
 		return r;
+	if (cmd->live_only && cli.topology)
+		return np_cli_usage(cmd->name, "topology %s is a capture: %s acts on the live "
+				    "machine only (plan with advise or reserve in a state dir of its own)",
+				    cli.topology, cmd->name);
 	sub[0] = (char *)cmd->name;
 	sub[nsub] = NULL;
 	optind = 0;

@@ -27,6 +27,7 @@ struct np_command {
 	const char *summary;    /* one line for `numaplace --help` */
 	const char *help;       /* the subcommand's options, for `CMD --help` */
 	bool command_operand;   /* options end at the first operand (run's CMD) */
+	bool live_only;         /* refused with a captured topology (it acts on the machine) */
 	int (*run)(struct np_cli *cli, int argc, char **argv);
 };
 

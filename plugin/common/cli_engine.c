@@ -72,6 +72,20 @@ int np_cli_release(struct np_cli *cli, const char *context, const char *name, bo
 	return code;
 }
 
+int np_cli_release_stage(struct np_cli *cli, const char *context, const char *name)
+{
+	struct np_engine *eng = NULL;
+	struct np_err err = NP_ERR_INIT;
+	int code = np_cli_engine_open(cli, context, &eng);
+
+	if (code != 0)
+		return code;
+	if (np_engine_release_stage(eng, name, &err) < 0)
+		code = np_cli_fail(context, &err);
+	np_engine_close(eng);
+	return code;
+}
+
 int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err)
 {
 	if (c == NP_CLI_OPT_VCPUS)

@@ -31,6 +31,10 @@ int np_cli_request_opt(int c, struct np_request_opts *out, struct np_err *err);
  * one error line under `context` on failure. Returns the exit code. */
 int np_cli_release(struct np_cli *cli, const char *context, const char *name, bool force);
 
+/* The same as a hook's stop stage (np_engine_release_stage): a guest with
+ * no record keeps its refusal. */
+int np_cli_release_stage(struct np_cli *cli, const char *context, const char *name);
+
 /* Parse a PID operand (1 .. INT32_MAX). */
 int np_cli_pid_parse(const char *text, pid_t *out, struct np_err *err);
 

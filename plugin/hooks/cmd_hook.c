@@ -127,7 +127,7 @@ static int np_hook_check_group(const struct np_lxc_env *env, struct np_err *err)
 		return np_err_wrap(err, "LXC_PID %d", (int)env->pid);
 	if (strcmp(group, env->group) == 0)
 		return 0;
-	quoted = np_quote_string(group, 128);
+	quoted = *group ? np_quote_string(group, 128) : strdup("/");
 	return np_err_input(err, "LXC_PID %d is in cpuset group %s, not in the container's "
 			    "group %s", (int)env->pid, quoted ? quoted : "(?)", env->group);
 }
@@ -190,7 +190,7 @@ static int np_hook_stop(struct np_cli *cli, const struct np_lxc_env *env)
 			       "left alone\n", env->name, (int)holder, (int)env->pid);
 		return NP_EXIT_OK;
 	}
-	return np_cli_release(cli, NP_HOOK_CONTEXT, env->name, false);
+	return np_cli_release_stage(cli, NP_HOOK_CONTEXT, env->name);
 }
 
 static int np_hook_run(struct np_cli *cli, int argc, char **argv)
@@ -208,6 +208,7 @@ static int np_hook_run(struct np_cli *cli, int argc, char **argv)
 
 const struct np_command np_cmd_hook = {
 	.name = "hook",
+	.live_only = true,
 	.synopsis = "hook lxc [--vcpus N] [--memory SIZE] | hook oci create|delete",
 	.summary = "the LXC and OCI hooks: place a container as it starts, release it as it stops",
 	.help = "  --vcpus N      vCPUs of the container (default: the policy's, else 1)\n"

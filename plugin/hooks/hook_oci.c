@@ -97,7 +97,7 @@ static int np_oci_group(const struct np_oci_state *st, char **out, struct np_err
 		return np_err_wrap(err, "pid %d", (int)st->pid);
 	for (size_t i = 0; i < n; i++) {
 		if (pids[i] != st->pid) {
-			_cleanup_free_ char *quoted = np_quote_string(group, 128);
+			_cleanup_free_ char *quoted = *group ? np_quote_string(group, 128) : strdup("/");
 
 			return np_err_input(err, "cpuset group %s of pid %d also holds pid %d: "
 					    "not the container's own group", quoted ? quoted : "(?)",
@@ -203,7 +203,7 @@ static int np_oci_delete(struct np_cli *cli, const struct np_oci_state *st)
 		       holder ? "another process" : "a reservation without a process");
 		return NP_EXIT_OK;
 	}
-	return np_cli_release(cli, NP_OCI_CONTEXT, st->name, false);
+	return np_cli_release_stage(cli, NP_OCI_CONTEXT, st->name);
 }
 
 int np_hook_oci_run(struct np_cli *cli, int argc, char **argv)

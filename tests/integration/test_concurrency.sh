@@ -31,10 +31,13 @@ np_policy() {
 }
 
 # np_lock_free DESC: the lock is free: a command that takes it without
-# waiting (release of a guest that is not there) works.
+# waiting (release of a guest that is not there) works. Further words
+# (--topology SRC) go to numaplace.
 np_lock_free() {
-	np_run --config "$nowait" --state-dir "$NP_STATE" release lockprobe
-	np_expect "$1: the lock is free (lock-timeout = 0)" 0 "$NP_RC"
+	local desc=$1
+	shift
+	np_run --config "$nowait" --state-dir "$NP_STATE" "$@" release lockprobe
+	np_expect "$desc: the lock is free (lock-timeout = 0)" 0 "$NP_RC"
 }
 
 # np_storm CMD...: run CMD with I=1..N substituted for @, all at once;
@@ -128,8 +131,10 @@ np_check_books "$ncpus" 0
 np_expect "exclusive CPUs held" "$ncpus" "$NP_EXCLUSIVE"
 np_lock_free "after the reserves"
 # shellcheck disable=SC2010 # the names are numaplace's own
-np_expect "nothing but records, the lock and the generation in the state dir" 0 \
-	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' | grep -vc '\.json$')"
+np_expect "nothing but records, the lock, the generation, the binding and the refusals" 0 \
+	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^\.topology$' \
+		-e '^\.refused$' |
+		grep -vc '\.json$')"
 rm -rf "$NP_STATE"
 
 echo "# ${SECONDS}s 2. $N reserves at once on the 64-node fixture: exclusive and shared, 1-8 vCPUs"
@@ -164,15 +169,16 @@ for f in "$NP_T"/rc.[xs]*; do
 	[[ $err == "numaplace: reserve: "*"no fit"* ]] && [[ $err != *$'\n'* ]] || nofit=$((nofit + 1))
 done
 np_expect "every failure says no fit on one line" 0 "$nofit"
-np_lock_free "after the fixture reserves"
+np_lock_free "after the fixture reserves" --topology "$topo"
 rm -rf "$NP_STATE" "$NP_T"/rc.* "$NP_T"/err.*
 
 echo "# ${SECONDS}s 3. $N places at once on the real cpuset hierarchy, then $N releases"
 np_policy "$conf" 120s 'cpu-overcommit = 64'
-guests=()
+guests=() homes=()
 for ((i = 1; i <= N; i++)); do
 	np_guest
 	guests[i]=$NP_GUEST
+	homes[i]=$(cat "/proc/$NP_GUEST/cpuset")
 done
 pids=()
 for ((i = 1; i <= N; i++)); do
@@ -196,12 +202,13 @@ np_lock_free "after the places"
 np_storm --config "$conf" --state-dir "$NP_STATE" release --force g@
 np_expect "every release succeeded" "0 $N " "$(np_storm_codes)"
 np_expect "no group left below the parent" "$NP_PARENT" "$(np_groups)"
-np_expect "only the generation and the lock left in the state dir" ".generation .lock" \
+np_expect "only the generation, the lock and the binding left in the state dir" \
+	".generation .lock .topology" \
 	"$(ls -A "$NP_STATE" | tr '\n' ' ' | sed 's/ $//')"
 for ((i = 1; i <= N; i++)); do
-	[ "$(cat "/proc/${guests[i]}/cpuset")" = "/$NP_PARENT" ] || bad=$((bad + 1))
+	[ "$(cat "/proc/${guests[i]}/cpuset")" = "${homes[i]}" ] || bad=$((bad + 1))
 done
-np_expect "released guests moved to the parent group" 0 "$bad"
+np_expect "released guests moved back to the group they came from" 0 "$bad"
 np_lock_free "after the releases"
 echo "# ${SECONDS}s done"
 

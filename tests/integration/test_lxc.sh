@@ -3,7 +3,8 @@
 # `numaplace hook lxc` with real LXC containers: two containers pinned by the
 # policy to different CPUs get them (in LXC's group, for init and for a
 # process attached later), containers that do not fit do not start and say
-# why in the LXC log, stopping releases, and nothing is left behind.
+# why in the LXC log and in `numaplace status` (after LXC's post-stop),
+# stopping releases, and nothing is left behind.
 # Also the hook's refusals of a bad environment, without LXC.
 source "$NP_SOURCE_DIR/tests/integration/lib.sh"
 
@@ -178,6 +179,23 @@ check_refused() {
 	np_expect "$name: no group left" no "$([ -d "$mount/lxc.payload.$name" ] && echo yes || echo no)"
 }
 
+# The refusal outlives the post-stop hook LXC ran after the refused start:
+# `numaplace status` says why, until `numaplace release NAME`.
+check_refusal_kept() {
+	local name=$1 pattern=$2 reason
+	np_run --config "$conf" --state-dir "$state" status --json
+	reason=$(jq -r --arg n "$name" '.refused[] | select(.name == $n) | .reason' <<<"$NP_OUT")
+	[[ $reason == *$pattern* ]] && np_pass "$name: status --json refused: $reason" ||
+		np_fail "$name: status --json refused: [$NP_OUT] lacks [$pattern]"
+	np_run --config "$conf" --state-dir "$state" status
+	[[ $NP_OUT == *REFUSED*"$name "*"$pattern"* ]] && np_pass "$name: status text shows the refusal" ||
+		np_fail "$name: status text [$NP_OUT]"
+	np_run --config "$conf" --state-dir "$state" release "$name"
+	np_run --config "$conf" --state-dir "$state" status --json
+	np_expect "$name: release NAME forgets the refusal" "" \
+		"$(jq -r --arg n "$name" '.refused[] | select(.name == $n) | .name' <<<"$NP_OUT")"
+}
+
 check_stopped() {
 	local name=$1
 	np_lxc_stop "$name"
@@ -243,6 +261,7 @@ check_started "$run-a" 0
 check_started "$run-b" 1
 check_refused "$run-c" "8191"
 check_refused "$run-d" "no fit"
+check_refusal_kept "$run-d" "no fit"
 check_stopped "$run-a"
 check_stopped "$run-b"
 check_nothing_left

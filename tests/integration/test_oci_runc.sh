@@ -57,6 +57,28 @@ grep 'numaplace: hook oci' "$NP_T/ex3.out" | head -n 1
 np_expect "ex3: no record" "" "$(record ex3 .name)"
 np_expect "ex3: runc has no such container" "" "$(rt list -q | grep -x ex3)"
 
+# 2b. a refused `runc create` is kept as ex4's refusal, which the poststop
+# stage (run by runc, and again here as a runtime would after a refused
+# create) leaves for status; `numaplace release ex4` forgets it.
+oci_bundle runc ex4
+rt create --bundle "$NP_T/bundles/ex4" ex4 >"$NP_T/ex4.out" 2>&1 </dev/null
+np_expect "ex4: runc create fails" 1 "$(($? != 0))"
+rt delete -f ex4 >/dev/null 2>&1
+printf '{"ociVersion":"1.0.2","id":"ex4","status":"stopped","pid":0,"bundle":"%s"}' \
+	"$NP_T/bundles/ex4" | "$NUMAPLACE" --config "$NP_T/np.conf" --state-dir "$NP_STATE" \
+	hook oci delete >/dev/null
+np_expect "ex4: poststop of a guest with no booking: exit 0" 0 "$?"
+np status --json
+for id in ex3 ex4; do
+	reason=$(jq -r --arg n "$id" '.refused[] | select(.name == $n) | .reason' <<<"$NP_OUT")
+	[[ $reason == *"guest $id: no fit"* ]] && np_pass "$id: status shows the refusal: $reason" ||
+		np_fail "$id: status --json [$NP_OUT] lacks its refusal"
+done
+np release ex4
+np status --json
+np_expect "release ex4 forgets its refusal, not ex3's" "ex3" \
+	"$(jq -r '.refused | map(.name) | join(" ")' <<<"$NP_OUT")"
+
 # 3. runc delete releases.
 for id in ex1 ex2; do
 	rt kill "$id" KILL

@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <sys/syscall.h>
+
 #include <cmocka.h>
 
 #include "cleanup.h"
@@ -374,10 +377,35 @@ static void test_fake_gone(void **state)
 	np_err_clear(&err);
 }
 
+static void *tgid_thread(void *arg)
+{
+	pid_t *out = arg;
+
+	if (np_proc_tgid("/proc", (pid_t)syscall(SYS_gettid), out, NULL) < 0)
+		*out = -1;
+	return NULL;
+}
+
+/* A thread id resolves to its process; a missing one is -ESRCH. */
+static void test_tgid(void **state)
+{
+	pthread_t t;
+	pid_t of_thread = 0, tgid = 0;
+
+	(void)state;
+	assert_int_equal(np_proc_tgid("/proc", getpid(), &tgid, NULL), 0);
+	assert_int_equal(tgid, getpid());
+	assert_int_equal(pthread_create(&t, NULL, tgid_thread, &of_thread), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(of_thread, getpid());
+	assert_int_equal(np_proc_tgid("/proc", 0x7ffffffe, &tgid, NULL), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_tgid),
 		cmocka_unit_test(test_boot_id_matches_kernel),
 		cmocka_unit_test(test_child_lifecycle),
 		cmocka_unit_test(test_bad_pid),

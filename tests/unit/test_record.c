@@ -57,6 +57,8 @@ static void make_full(struct np_record *rec)
 	assert_non_null(rec->cgroup);
 	rec->cgroup_owned = true;
 	rec->time = 1700000000;
+	rec->origin = strdup("user.slice");
+	assert_non_null(rec->origin);
 }
 
 static char *full_json(void)
@@ -114,7 +116,7 @@ static void test_json_shape(void **state)
 
 	(void)state;
 	assert_string_equal(text,
-		"{\"version\":1,\"name\":\"web-1\",\"phase\":\"placed\",\"pid\":4242,"
+		"{\"version\":2,\"name\":\"web-1\",\"phase\":\"placed\",\"pid\":4242,"
 		"\"pid_start\":123456789,\"boot_id\":\"" BOOT_ID "\",\"cpus\":\"0-3,8-11\","
 		"\"mems\":\"0-1\",\"exclusive\":\"2-3\",\"nodes\":\"0-1,3\",\"vcpus\":8,"
 		"\"memory\":8589934592,\"advisor\":\"numad\",\"fallback\":true,"
@@ -122,7 +124,8 @@ static void test_json_shape(void **state)
 		"\"bookings\":[{\"node\":0,\"vcpus\":4,\"memory\":6442450944},"
 		"{\"node\":1,\"vcpus\":4,\"memory\":2147483648},"
 		"{\"node\":3,\"vcpus\":0,\"memory\":1048576}],"
-		"\"cgroup\":\"numaplace/web-1\",\"cgroup_owned\":true,\"time\":1700000000}");
+		"\"cgroup\":\"numaplace/web-1\",\"cgroup_owned\":true,\"time\":1700000000,"
+		"\"origin\":\"user.slice\"}");
 }
 
 static void test_round_trip_minimal(void **state)
@@ -250,6 +253,27 @@ static char *with_text(const char *valid, const char *from, const char *to)
 	return text;
 }
 
+/* A version 1 record (before "origin") still reads, with origin NULL;
+ * "" (the root group) is an origin. */
+static void test_version1_reads(void **state)
+{
+	_cleanup_free_ char *valid = full_json();
+	_cleanup_free_ char *v1 = with_text(valid, "\"version\":2", "\"version\":1");
+	_cleanup_free_ char *old = with_text(v1, ",\"origin\":\"user.slice\"", "");
+	_cleanup_free_ char *root = with_text(valid, "\"user.slice\"", "\"\"");
+	struct np_err err = NP_ERR_INIT;
+	struct np_record rec;
+
+	(void)state;
+	assert_int_equal(np_record_from_json(old, strlen(old), &rec, &err), 0);
+	assert_null(rec.origin);
+	assert_string_equal(rec.name, "web-1");
+	np_record_clear(&rec);
+	assert_int_equal(np_record_from_json(root, strlen(root), &rec, &err), 0);
+	assert_string_equal(rec.origin, "");
+	np_record_clear(&rec);
+}
+
 /* Parsing `text` fails with an input error holding `why`, `out` untouched. */
 static void assert_rejected(const char *text, size_t len, const char *why)
 {
@@ -276,7 +300,10 @@ struct field_row {
 };
 
 static const struct field_row field_rows[] = {
-	{ "version", "2", "unsupported version 2" },
+	{ "version", "3", "unsupported version 3" },
+	{ "origin", "\"../x\"", "\"origin\": not a relative path" },
+	{ "origin", "\"/abs\"", "\"origin\": not a relative path" },
+	{ "origin", "7", "\"origin\": expected string, not int" },
 	{ "version", "0", "unsupported version 0" },
 	{ "version", "\"1\"", "\"version\": expected int" },
 	{ "version", "1.0", "\"version\": expected int, not double" },
@@ -415,10 +442,10 @@ static const struct text_row text_rows[] = {
 	{ "\"reason\":\"numad", "\"reason\":\"\xc0\x80", "\"reason\": not valid UTF-8" },
 	{ "\"reason\":\"numad", "\"reason\":\"\xed\xa0\x80", "\"reason\": not valid UTF-8" },
 	{ "\"reason\":\"numad", "\"reason\":\"\xf4\x90\x80\x80", "\"reason\": not valid UTF-8" },
-	{ "\"time\":1700000000}", "\"time\":1700000000,}", "invalid JSON" },
-	{ "0000}", "0000}x", "invalid JSON at byte" },
-	{ "0000}", "0000} {}", "invalid JSON at byte" },
-	{ "0000}", "0000}\n\n{", "invalid JSON at byte" },
+	{ "\"user.slice\"}", "\"user.slice\",}", "invalid JSON" },
+	{ "\"user.slice\"}", "\"user.slice\"}x", "invalid JSON at byte" },
+	{ "slice\"}", "slice\"} {}", "invalid JSON at byte" },
+	{ "slice\"}", "slice\"}\n\n{", "invalid JSON at byte" },
 	{ "\"bookings\":[", "\"bookings\":[[[", "invalid JSON" },
 };
 
@@ -559,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_bad_text),
+		cmocka_unit_test(test_version1_reads),
 		cmocka_unit_test(test_bad_documents),
 		cmocka_unit_test(test_blanks_accepted),
 		cmocka_unit_test(test_truncated_everywhere),
