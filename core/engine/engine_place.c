@@ -66,6 +66,11 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 		return r;
 	if (req->exclusive && !call->guest.settings.origin[NP_KEY_EXCLUSIVE].file)
 		call->guest.settings.exclusive = true;
+	if (req->pinned) {
+		call->guest.settings.advisor = NP_ADVISOR_STATIC;
+		call->guest.settings.has_cpus = true;
+		call->guest.settings.cpus = *req->pinned;
+	}
 	r = np_engine_ledger(call->eng, &call->guest.settings, read_only, &call->ledger, err);
 	if (r < 0)
 		return r;
@@ -101,7 +106,24 @@ static int np_call_decide(struct np_call *call, struct np_record *rec, struct np
 		return np_err_wrap(err, "guest %s", g->name);
 	snprintf(rec->name, sizeof(rec->name), "%s", g->name);
 	rec->time = (int64_t)time(NULL);
+	rec->frontend = call->req->frontend;
+	rec->numad_vcpus = call->req->numad_vcpus;
+	rec->numad_mb = call->req->numad_mb;
 	return 0;
+}
+
+/* -EBUSY when `old` was made by another known front end than the caller. */
+static int np_call_check_frontend(const struct np_call *call, const struct np_record *old,
+				  struct np_err *err)
+{
+	enum np_frontend fe = call->req->frontend;
+
+	if (fe == NP_FRONTEND_UNKNOWN || old->frontend == NP_FRONTEND_UNKNOWN ||
+	    old->frontend == fe)
+		return 0;
+	return np_err_set(err, -EBUSY, "guest %s is held by the %s front end, not %s: "
+			  "guest names are shared by every front end", old->name,
+			  np_record_frontend_name(old->frontend), np_record_frontend_name(fe));
 }
 
 static void np_call_log(struct np_call *call, const char *what, const struct np_record *rec)
@@ -155,8 +177,12 @@ static int np_reserve_existing(struct np_call *call, struct np_result *res, stru
 		np_err_clear(err);
 		return 0;
 	}
-	if (r < 0)
+	if (r == 0)
+		r = np_call_check_frontend(call, &old, err);
+	if (r < 0) {
+		np_record_clear(&old);
 		return r;
+	}
 	if (old.pid == 0 && old.phase == NP_PHASE_RESERVED) {
 		res->rec = old;
 		res->noop = true;
@@ -216,6 +242,8 @@ static int np_place_prior(struct np_call *call, struct np_record *rec, struct np
 		np_err_clear(err);
 		return NP_PRIOR_NONE;
 	}
+	if (r == 0)
+		r = np_call_check_frontend(call, &old, err);
 	if (r == 0 && old.pid != 0)
 		r = np_proc_same(call->eng->proc_root, &call->boot, old.pid, old.pid_start, old.boot_id,
 				 &same, err);
@@ -255,6 +283,12 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 		rec->boot_id[0] = '\0';
 	else
 		memcpy(rec->boot_id, call->boot.id, sizeof(call->boot.id));
+	rec->frontend = req->frontend;
+	free(rec->cgroup);
+	rec->cgroup = NULL;
+	rec->cgroup_owned = false;
+	if (req->pinned)
+		return 0;
 	if (req->target == NP_TARGET_GROUP)
 		path = req->group ? strdup(req->group) : NULL;
 	else if (asprintf(&path, "%s/%s", np_engine_cgroup_parent(call->eng, &call->guest.settings),
@@ -262,7 +296,6 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 		path = NULL;
 	if (!path)
 		return np_err_set(err, -EINVAL, "no cgroup to place guest %s in", rec->name);
-	free(rec->cgroup);
 	rec->cgroup = path;
 	rec->cgroup_owned = req->target == NP_TARGET_CREATE;
 	return 0;
@@ -277,7 +310,7 @@ static int np_place_apply(struct np_call *call, struct np_record *rec, struct np
 	if (r < 0)
 		return r;
 	np_engine_pause(call->eng, "after-reserve");
-	r = np_engine_apply(call->eng, rec, migrate, err);
+	r = rec->cgroup ? np_engine_apply(call->eng, rec, migrate, err) : 0;
 	if (r < 0) {
 		np_ledger_remove(call->ledger, rec->name, NULL);
 		return np_err_wrap(err, "guest %s", rec->name);
@@ -315,6 +348,10 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 	prior = np_place_prior(call, &res->rec, err);
 	if (prior < 0)
 		return prior;
+	if (prior == NP_PRIOR_SAME && call->req->reapply && res->rec.cgroup) {
+		r = np_engine_apply(call->eng, &res->rec, call->guest.settings.memory_migrate, err);
+		return r < 0 ? np_err_wrap(err, "guest %s", res->rec.name) : 0;
+	}
 	if (prior == NP_PRIOR_SAME) {
 		res->noop = true;
 		return 0;

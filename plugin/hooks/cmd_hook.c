@@ -141,6 +141,7 @@ static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 	req->pid = env->pid;
 	req->target = NP_TARGET_GROUP;
 	req->group = env->group;
+	req->frontend = NP_FRONTEND_LXC;
 	if (np_hook_check_group(env, &err) < 0)
 		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	return np_cli_decide_request(cli, NP_HOOK_CONTEXT, req, np_engine_place);

@@ -317,7 +317,7 @@ static void test_corrupt_named(void **state)
 		{ "", "empty record" },
 		{ "{\"version\":1,\"name\":\"d\",\"pha", "truncated" },
 		{ "\x7f" "ELF\x02\x01", "invalid JSON" },
-		{ "{\"version\":2}", "unsupported version 2" },
+		{ "{\"version\":3}", "unsupported version 3" },
 	};
 	struct fixture *fx = *state;
 	struct np_ledger_list list = { 0 };
