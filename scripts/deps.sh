@@ -15,7 +15,7 @@ packages="cmake gcc clang make pkg-config git ca-certificates
 	debhelper dpkg-dev fakeroot lintian man-db
 	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq
 	runc crun
-	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-dev"
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 # What building numaplace and running it need (a subset of packages).
 build_packages="cmake gcc make pkg-config
 	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev libjson-c-dev libxml2-dev"
