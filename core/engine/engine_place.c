@@ -80,6 +80,20 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 	return 0;
 }
 
+/* The reason of a booking the manager pinned: it is not the policy's. */
+static int np_call_pinned_reason(struct np_record *rec, struct np_err *err)
+{
+	_cleanup_free_ char *cpus = np_cpulist_format(&rec->cpus);
+	char *reason = NULL;
+
+	if (!cpus || asprintf(&reason, "pinned by its manager to CPUs %s: booked, not written",
+			      cpus) < 0)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	free(rec->reason);
+	rec->reason = reason;
+	return 0;
+}
+
 /* Run the advisors over the current reservations into `rec`. */
 static int np_call_decide(struct np_call *call, struct np_record *rec, struct np_err *err)
 {
@@ -109,7 +123,7 @@ static int np_call_decide(struct np_call *call, struct np_record *rec, struct np
 	rec->frontend = call->req->frontend;
 	rec->numad_vcpus = call->req->numad_vcpus;
 	rec->numad_mb = call->req->numad_mb;
-	return 0;
+	return call->req->pinned ? np_call_pinned_reason(rec, err) : 0;
 }
 
 /* -EBUSY when `old` was made by another known front end than the caller. */
