@@ -18,20 +18,26 @@ if [ "${1:-}" != --inner ]; then
 	T=$(mktemp -d /tmp/test_libvirt.XXXXXX)
 	machine_existed=no
 	[ -d "$NP_CG/machine" ] && machine_existed=yes
-	# libvirt's groups of this run's domains; the namespace's processes are gone.
+	before=$(ls -d "$NP_CG"/machine/qemu-* 2>/dev/null)
+	# libvirt's groups of this run's domains (not those that were there
+	# before); the namespace's processes are gone by now.
 	outer_cleanup() {
 		local dir
 		for dir in "$NP_CG"/machine/qemu-*; do
-			[ -d "$dir" ] || continue
+			[ -d "$dir" ] && ! grep -qxF -- "$dir" <<<"$before" || continue
 			find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
 		done
 		[ "$machine_existed" = no ] && rmdir "$NP_CG/machine" 2>/dev/null
 		rm -rf "$T"
 	}
 	trap outer_cleanup EXIT
-	trap 'exit 1' TERM INT
+	# Killed: unshare goes, and with it (--kill-child) every process of the
+	# namespace: libvirtd, virtlogd, QEMU. The mounts were only ever there.
+	trap 'kill -9 "$ns" 2>/dev/null; wait "$ns"; exit 1' TERM INT HUP
 	LV_KERNEL=$LV_KERNEL T=$T unshare -m -p -f --kill-child --mount-proc \
-		bash "$0" --inner
+		bash "$0" --inner &
+	ns=$!
+	wait "$ns"
 	exit $?
 fi
 
