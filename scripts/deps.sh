@@ -9,15 +9,16 @@ set -eu
 
 # Everything the test suite needs, building included.
 packages="cmake gcc clang make pkg-config git ca-certificates
-	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev hwloc libjson-c-dev
+	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev hwloc libjson-c-dev libxml2-dev
 	libcmocka-dev numad numactl cgroup-tools
 	groff-base
 	debhelper dpkg-dev fakeroot lintian man-db
 	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq
-	runc crun shellcheck tmux"
+	runc crun shellcheck tmux
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 # What building numaplace and running it need (a subset of packages).
 build_packages="cmake gcc make pkg-config
-	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev libjson-c-dev"
+	libcgroup-dev libnuma-dev libinih-dev libhwloc-dev libjson-c-dev libxml2-dev"
 
 case "${1:-}" in
 --build) list=$build_packages ;;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -360,11 +361,57 @@ static int np_numad_exec(const char *numad, char *arg, uint64_t deadline, uint64
 	return r;
 }
 
+/* `numad` as a path: itself when it holds a '/', else the first
+ * executable of that name in $PATH. Heap string; NULL when not found. */
+static char *np_numad_which(const char *numad)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(numad, '/'))
+		return strdup(numad);
+	for (const char *p = path && *path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		char *cand = NULL;
+
+		if (asprintf(&cand, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", numad) < 0)
+			return NULL;
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		p += n + (p[n] == ':');
+	}
+	return NULL;
+}
+
+/* True when `path` is the running program (the same file as /proc/self/exe). */
+static bool np_numad_is_self(const char *path)
+{
+	struct stat a, b;
+
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+int np_numad_resolve(const char *numad, char **out, struct np_err *err)
+{
+	_cleanup_free_ char *path = np_numad_which(numad);
+
+	if (!path || !np_numad_is_self(path)) {
+		*out = path ? np_steal_ptr(&path) : strdup(numad);
+		return *out ? 0 : np_err_set(err, -ENOMEM, "out of memory");
+	}
+	if (access(NP_NUMAD_DISTRIB, X_OK) != 0 || np_numad_is_self(NP_NUMAD_DISTRIB))
+		return np_err_set(err, -ELOOP, "numad %s is numaplace itself and there is no "
+				  "real numad at " NP_NUMAD_DISTRIB, path);
+	*out = strdup(NP_NUMAD_DISTRIB);
+	return *out ? 0 : np_err_set(err, -ENOMEM, "out of memory");
+}
+
 int np_numad_run(const char *numad, const char *lock_path, uint64_t timeout_ms,
 		 const struct np_topology *topo, unsigned vcpus, uint64_t memory,
 		 struct np_cpuset *nodes, struct np_err *err)
 {
-	_cleanup_free_ char *arg = NULL;
+	_cleanup_free_ char *arg = NULL, *real = NULL;
 	_cleanup_close_ int lock_fd = -1;
 	uint64_t deadline;
 	int r;
@@ -372,6 +419,8 @@ int np_numad_run(const char *numad, const char *lock_path, uint64_t timeout_ms,
 	if (timeout_ms == 0)
 		return np_err_input(err, "numad-timeout must be more than 0");
 	r = np_numad_arg(vcpus, memory, &arg, err);
+	if (r == 0)
+		r = np_numad_resolve(numad, &real, err);
 	if (r < 0)
 		return r;
 	deadline = np_clock_deadline_ms(timeout_ms);
@@ -380,7 +429,7 @@ int np_numad_run(const char *numad, const char *lock_path, uint64_t timeout_ms,
 		if (r < 0)
 			return r;
 	}
-	return np_numad_exec(numad, arg, deadline, timeout_ms, topo, nodes, err);
+	return np_numad_exec(real, arg, deadline, timeout_ms, topo, nodes, err);
 }
 
 void np_numad_ask(const struct np_settings *settings, const char *lock_path,

@@ -41,6 +41,16 @@ int np_numad_arg(unsigned vcpus, uint64_t memory, char **out, struct np_err *err
 int np_numad_parse(const char *text, size_t len, const struct np_topology *topo,
 		   struct np_cpuset *nodes, struct np_err *err);
 
+/* Where dpkg-divert puts the real numad when numaplace answers at
+ * /usr/bin/numad (contrib/libvirt/README.md). */
+#define NP_NUMAD_DISTRIB "/usr/bin/numad.distrib"
+
+/* The numad binary to run for `numad` (a path, or a name looked up in
+ * $PATH): itself, unless it is the running program (numaplace diverted in
+ * as numad, compared with /proc/self/exe), then NP_NUMAD_DISTRIB; -ELOOP
+ * when that is missing too. Heap string in `*out`. */
+int np_numad_resolve(const char *numad, char **out, struct np_err *err);
+
 /*
  * Run `numad -w ARG` (`numad` is a path, or a name looked up in PATH) in
  * its own process group, stdin /dev/null, stdout and stderr captured.

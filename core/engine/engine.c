@@ -142,7 +142,9 @@ int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool re
 
 	if (np_ledger_open(eng->state_dir, &lo, out, err) < 0)
 		return np_err_wrap(err, "state %s", eng->state_dir);
-	r = np_engine_bind(eng, false, err);
+	r = eng->topology_src ? np_engine_topology_locked(eng, err) : 0;
+	if (r == 0)
+		r = np_engine_bind(eng, false, err);
 	if (r < 0) {
 		np_ledger_close(*out);
 		*out = NULL;

@@ -64,6 +64,20 @@ struct np_request_opts {
 	enum np_target target;
 	const char *group;       /* NP_TARGET_GROUP: the group, below the cpuset root */
 	bool exclusive;          /* exclusive CPUs where the policy does not set `exclusive` */
+	/* Who asks; noted in the record. A name held by another known front end
+	 * is refused (-EBUSY, a runtime error); NP_FRONTEND_UNKNOWN takes any. */
+	enum np_frontend frontend;
+	/* The manager pinned the guest itself (a libvirt cpuset=, an OCI
+	 * linux.resources.cpu.cpus): book exactly these CPUs and their nodes
+	 * (as the static advisor does) and write no cgroup. NULL: not pinned. */
+	const struct np_cpuset *pinned;
+	/* reserve: the numad request (-w VCPUS:MB) the manager will send for
+	 * this guest, noted for np_engine_numad_claim(); 0: none. */
+	unsigned numad_vcpus;
+	uint64_t numad_mb;
+	/* place: when the guest is already placed with this PID, write its
+	 * cpuset into the kernel again (libvirt's reconnect) instead of a no-op. */
+	bool reapply;
 };
 
 /* What a decision or placement came to. `rec` is owned by the result. */
@@ -118,6 +132,12 @@ int np_engine_release_stage(struct np_engine *eng, const char *name, struct np_e
  * with force, and `*left` is 0. */
 int np_engine_release_unless_busy(struct np_engine *eng, const char *name, unsigned *left,
 				  struct np_err *err);
+
+/* `numaplace numad -w VCPUS:MB`: under the lock, the oldest unclaimed
+ * PID-less reservation whose noted numad request is vcpus:mb is marked
+ * claimed and returned in `out`. -ENOENT (no message) when there is none. */
+int np_engine_numad_claim(struct np_engine *eng, unsigned vcpus, uint64_t mb,
+			  struct np_result *out, struct np_err *err);
 
 /* One placed guest as `status` shows it. */
 struct np_guest_status {

@@ -2,8 +2,11 @@
 /* Writing decisions into the kernel's cpuset groups. */
 #include "engine_priv.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "advisor.h"
 #include "cleanup.h"
@@ -36,6 +39,80 @@ static int np_engine_create(struct np_cgroup *cg, const struct np_record *rec,
 			  *has ? has : "empty");
 }
 
+/* The names of the child groups of `group` (libvirt's emulator, vcpuN,
+ * iothreadN), as a heap array of heap strings. */
+static int np_engine_children(struct np_cgroup *cg, const char *group, char ***out, size_t *n,
+			      struct np_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	char **names = NULL;
+	struct dirent *de;
+	size_t count = 0;
+	bool oom = false;
+	DIR *dir;
+
+	if (asprintf(&path, "%s/%s", np_cgroup_mount(cg), group) < 0)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	dir = opendir(path);
+	if (!dir)
+		return np_err_set(err, -errno, "cgroup %s: %s", group, strerror(errno));
+	while (!oom && (de = readdir(dir))) {
+		char **grown;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		grown = realloc(names, (count + 1) * sizeof(*names));
+		if (grown)
+			names = grown;
+		if (!grown || !(names[count] = strdup(de->d_name)))
+			oom = true;
+		else
+			count++;
+	}
+	closedir(dir);
+	*out = names;
+	*n = count;
+	return oom ? np_err_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+static void np_engine_children_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* A libvirt domain's group and its children: on v1 a child must stay
+ * within its parent, so the parent first grows to hold both the old and
+ * the new sets, then every child gets the new ones, then the parent. */
+static int np_engine_apply_tree(struct np_cgroup *cg, const char *group,
+				const struct np_cgroup_placement *pl, struct np_err *err)
+{
+	struct np_cgroup_placement wide = *pl;
+	struct np_cgroup_state st;
+	char **names = NULL;
+	size_t n = 0;
+	int r = np_cgroup_read(cg, group, &st, err);
+
+	if (r == 0) {
+		np_cpuset_or(&wide.cpus, &wide.cpus, &st.cpus);
+		np_cpuset_or(&wide.mems, &wide.mems, &st.mems);
+		r = np_cgroup_apply(cg, group, &wide, err);
+	}
+	if (r == 0)
+		r = np_engine_children(cg, group, &names, &n, err);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		_cleanup_free_ char *child = NULL;
+
+		if (asprintf(&child, "%s/%s", group, names[i]) < 0)
+			r = np_err_set(err, -ENOMEM, "out of memory");
+		else
+			r = np_cgroup_apply(cg, child, pl, err);
+	}
+	np_engine_children_free(names, n);
+	return r < 0 ? r : np_cgroup_apply(cg, group, pl, err);
+}
+
 int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool memory_migrate,
 		    struct np_err *err)
 {
@@ -47,6 +124,8 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 
 	if ((r = np_engine_cgroup(eng, &cg, err)) < 0)
 		return r;
+	if (!rec->cgroup_owned && rec->frontend == NP_FRONTEND_LIBVIRT)
+		return np_engine_apply_tree(cg, rec->cgroup, &pl, err);
 	if (!rec->cgroup_owned)
 		return np_cgroup_apply(cg, rec->cgroup, &pl, err);
 	if ((r = np_group_split(rec->cgroup, &parent, &guest, err)) < 0)

@@ -68,8 +68,8 @@ static int np_bind_line(struct np_engine *eng, char **out, struct np_err *err)
 		*out = strdup("live");
 		return *out ? 0 : np_err_set(err, -ENOMEM, "out of memory");
 	}
-	if (np_engine_topology_locked(eng, err) < 0)
-		return err ? err->code : -EINVAL;
+	if (!eng->topo) /* np_engine_ledger() loads it first */
+		return np_err_set(err, -EINVAL, "topology %s: not loaded", eng->topology_src);
 	if (np_bind_digest(eng->topo, &digest) < 0 ||
 	    asprintf(out, "capture %016" PRIx64 " %s", digest, eng->topology_src) < 0)
 		return np_err_set(err, -ENOMEM, "out of memory");

@@ -66,6 +66,11 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 		return r;
 	if (req->exclusive && !call->guest.settings.origin[NP_KEY_EXCLUSIVE].file)
 		call->guest.settings.exclusive = true;
+	if (req->pinned) {
+		call->guest.settings.advisor = NP_ADVISOR_STATIC;
+		call->guest.settings.has_cpus = true;
+		call->guest.settings.cpus = *req->pinned;
+	}
 	r = np_engine_ledger(call->eng, &call->guest.settings, read_only, &call->ledger, err);
 	if (r < 0)
 		return r;
@@ -73,6 +78,20 @@ static int np_call_begin(struct np_call *call, bool read_only, struct np_err *er
 	if (!read_only && np_ledger_lock(call->ledger, err) < 0)
 		return np_err_wrap(err, "state %s", call->eng->state_dir);
 	return read_only ? 0 : np_engine_bind(call->eng, true, err);
+}
+
+/* The reason of a booking the manager pinned: it is not the policy's. */
+static int np_call_pinned_reason(struct np_record *rec, struct np_err *err)
+{
+	_cleanup_free_ char *cpus = np_cpulist_format(&rec->cpus);
+	char *reason = NULL;
+
+	if (!cpus || asprintf(&reason, "pinned by its manager to CPUs %s: booked, not written",
+			      cpus) < 0)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	free(rec->reason);
+	rec->reason = reason;
+	return 0;
 }
 
 /* Run the advisors over the current reservations into `rec`. */
@@ -101,7 +120,24 @@ static int np_call_decide(struct np_call *call, struct np_record *rec, struct np
 		return np_err_wrap(err, "guest %s", g->name);
 	snprintf(rec->name, sizeof(rec->name), "%s", g->name);
 	rec->time = (int64_t)time(NULL);
-	return 0;
+	rec->frontend = call->req->frontend;
+	rec->numad_vcpus = call->req->numad_vcpus;
+	rec->numad_mb = call->req->numad_mb;
+	return call->req->pinned ? np_call_pinned_reason(rec, err) : 0;
+}
+
+/* -EBUSY when `old` was made by another known front end than the caller. */
+static int np_call_check_frontend(const struct np_call *call, const struct np_record *old,
+				  struct np_err *err)
+{
+	enum np_frontend fe = call->req->frontend;
+
+	if (fe == NP_FRONTEND_UNKNOWN || old->frontend == NP_FRONTEND_UNKNOWN ||
+	    old->frontend == fe)
+		return 0;
+	return np_err_set(err, -EBUSY, "guest %s is held by the %s front end, not %s: "
+			  "guest names are shared by every front end", old->name,
+			  np_record_frontend_name(old->frontend), np_record_frontend_name(fe));
 }
 
 static void np_call_log(struct np_call *call, const char *what, const struct np_record *rec)
@@ -220,8 +256,12 @@ static int np_reserve_existing(struct np_call *call, struct np_result *res, stru
 		np_err_clear(err);
 		return 0;
 	}
-	if (r < 0)
+	if (r == 0)
+		r = np_call_check_frontend(call, &old, err);
+	if (r < 0) {
+		np_record_clear(&old);
 		return r;
+	}
 	if ((old.pid == 0 || old.phase == NP_PHASE_PLACED) && np_call_resized(call, &old)) {
 		r = np_call_redecide(call, &old, &res->rec, err);
 		np_record_clear(&old);
@@ -286,6 +326,8 @@ static int np_place_prior(struct np_call *call, struct np_record *rec, struct np
 		np_err_clear(err);
 		return NP_PRIOR_NONE;
 	}
+	if (r == 0)
+		r = np_call_check_frontend(call, &old, err);
 	if (r == 0 && old.pid != 0)
 		r = np_proc_same(call->eng->proc_root, &call->boot, old.pid, old.pid_start, old.boot_id,
 				 &same, err);
@@ -349,6 +391,12 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 		rec->boot_id[0] = '\0';
 	else
 		memcpy(rec->boot_id, call->boot.id, sizeof(call->boot.id));
+	rec->frontend = req->frontend;
+	free(rec->cgroup);
+	rec->cgroup = NULL;
+	rec->cgroup_owned = false;
+	if (req->pinned)
+		return 0;
 	if (req->target == NP_TARGET_GROUP)
 		path = req->group ? strdup(req->group) : NULL;
 	else if (asprintf(&path, "%s/%s", np_engine_cgroup_parent(call->eng, &call->guest.settings),
@@ -356,7 +404,6 @@ static int np_place_target(struct np_call *call, struct np_record *rec, uint64_t
 		path = NULL;
 	if (!path)
 		return np_err_set(err, -EINVAL, "no cgroup to place guest %s in", rec->name);
-	free(rec->cgroup);
 	rec->cgroup = path;
 	rec->cgroup_owned = req->target == NP_TARGET_CREATE;
 	return np_place_origin(cg, rec, req->pid, err);
@@ -371,7 +418,7 @@ static int np_place_apply(struct np_call *call, struct np_record *rec, struct np
 	if (r < 0)
 		return r;
 	np_engine_pause(call->eng, "after-reserve");
-	r = np_engine_apply(call->eng, rec, migrate, err);
+	r = rec->cgroup ? np_engine_apply(call->eng, rec, migrate, err) : 0;
 	if (r < 0) {
 		np_ledger_remove(call->ledger, rec->name, NULL);
 		return np_err_wrap(err, "guest %s", rec->name);
@@ -435,6 +482,10 @@ static int np_place_locked(struct np_call *call, struct np_result *res, struct n
 		return prior;
 	if (prior != NP_PRIOR_NONE && np_call_resized(call, &res->rec))
 		return np_place_resize(call, prior, start, res, err);
+	if (prior == NP_PRIOR_SAME && call->req->reapply && res->rec.cgroup) {
+		r = np_engine_apply(call->eng, &res->rec, call->guest.settings.memory_migrate, err);
+		return r < 0 ? np_err_wrap(err, "guest %s", res->rec.name) : 0;
+	}
 	if (prior == NP_PRIOR_SAME) {
 		res->noop = true;
 		return 0;

@@ -79,7 +79,8 @@ void np_engine_give_back(struct np_engine *eng, struct np_ledger *ledger,
 
 /* Check that the state dir is bound to this engine's topology (the live
  * machine or a capture's digest, engine_bind.c): an input error naming
- * both when not. `write`: bind a state dir that is not bound yet. */
+ * both when not. `write`: bind a state dir that is not bound yet. A
+ * capture's topology must be loaded (np_engine_ledger() does). */
 int np_engine_bind(struct np_engine *eng, bool write, struct np_err *err);
 
 /* An input error when the engine's topology is a capture: `what` (place,

@@ -33,10 +33,22 @@ static const char *const np_advisor_names[] = {
 	[NP_ADVISOR_STATIC] = "static",
 };
 
+static const char *const np_frontend_names[] = {
+	[NP_FRONTEND_UNKNOWN] = "unknown",
+	[NP_FRONTEND_CLI] = "cli",
+	[NP_FRONTEND_LXC] = "lxc",
+	[NP_FRONTEND_LIBVIRT] = "libvirt",
+	[NP_FRONTEND_OCI] = "oci",
+	[NP_FRONTEND_MODULE] = "module",
+};
+
+/* The keys of a version 1 record come first; version 2 adds the rest. */
+#define NP_RECORD_V1_KEYS 19
 static const char *const np_record_keys[] = {
 	"version", "name", "phase", "pid", "pid_start", "boot_id", "cpus", "mems",
 	"exclusive", "nodes", "vcpus", "memory", "advisor", "fallback", "reason",
 	"bookings", "cgroup", "cgroup_owned", "time", "origin",
+	"frontend", "numad_vcpus", "numad_mb", "claimed",
 };
 
 /* np_json_get_enum() lists three names in its message. */
@@ -79,6 +91,13 @@ int np_record_copy(struct np_record *dst, const struct np_record *src, struct np
 oom:
 	np_record_clear(&tmp);
 	return np_err_set(err, -ENOMEM, "out of memory");
+}
+
+const char *np_record_frontend_name(enum np_frontend fe)
+{
+	if ((unsigned)fe >= NP_ARRAY_SIZE(np_frontend_names))
+		return "?";
+	return np_frontend_names[fe];
 }
 
 const char *np_record_phase_name(enum np_phase phase)
@@ -183,8 +202,12 @@ static int np_record_check_values(const struct np_record *rec, struct np_err *er
 		return np_err_input(err, "field \"phase\": unknown phase %d", (int)rec->phase);
 	if ((unsigned)rec->advisor >= NP_ARRAY_SIZE(np_advisor_names))
 		return np_err_input(err, "field \"advisor\": unknown advisor %d", (int)rec->advisor);
-	if (rec->memory > INT64_MAX)
-		return np_err_input(err, "field \"memory\": out of range");
+	if ((unsigned)rec->frontend >= NP_ARRAY_SIZE(np_frontend_names))
+		return np_err_input(err, "field \"frontend\": unknown front end %d",
+				    (int)rec->frontend);
+	if (rec->memory > INT64_MAX || rec->numad_mb > INT64_MAX)
+		return np_err_input(err, "field \"%s\": out of range",
+				    rec->memory > INT64_MAX ? "memory" : "numad_mb");
 	if (rec->time < 0)
 		return np_err_input(err, "field \"time\": negative");
 	if (rec->reason)
@@ -256,7 +279,9 @@ bool np_record_equal(const struct np_record *a, const struct np_record *b)
 	    (a->cgroup && strcmp(a->cgroup, b->cgroup) != 0) ||
 	    a->cgroup_owned != b->cgroup_owned || a->time != b->time ||
 	    (a->origin == NULL) != (b->origin == NULL) ||
-	    (a->origin && strcmp(a->origin, b->origin) != 0))
+	    (a->origin && strcmp(a->origin, b->origin) != 0) ||
+	    a->frontend != b->frontend || a->numad_vcpus != b->numad_vcpus ||
+	    a->numad_mb != b->numad_mb || a->claimed != b->claimed)
 		return false;
 	for (unsigned i = 0; i < a->nbookings; i++)
 		if (a->bookings[i].node != b->bookings[i].node ||
@@ -323,7 +348,12 @@ static int np_record_build_tail(const struct np_record *rec, struct json_object 
 	    (r = np_json_add_string_or_null(o, "cgroup", rec->cgroup)) < 0 ||
 	    (r = np_json_add(o, "cgroup_owned", json_object_new_boolean(rec->cgroup_owned))) < 0 ||
 	    (r = np_json_add(o, "time", json_object_new_int64(rec->time))) < 0 ||
-	    (r = np_json_add_string_or_null(o, "origin", rec->origin)) < 0)
+	    (r = np_json_add_string_or_null(o, "origin", rec->origin)) < 0 ||
+	    (r = np_json_add(o, "frontend",
+			     json_object_new_string(np_frontend_names[rec->frontend]))) < 0 ||
+	    (r = np_json_add(o, "numad_vcpus", json_object_new_int64(rec->numad_vcpus))) < 0 ||
+	    (r = np_json_add(o, "numad_mb", json_object_new_uint64(rec->numad_mb))) < 0 ||
+	    (r = np_json_add(o, "claimed", json_object_new_boolean(rec->claimed))) < 0)
 		return r;
 	return 0;
 }
@@ -460,8 +490,8 @@ static int np_json_get_enum(struct json_object *obj, const char *key, const char
 			return 0;
 		}
 	}
-	return np_err_input(err, "field \"%s\": expected one of %s, %s, %s", key, names[0],
-			    names[1], names[2]);
+	return np_err_input(err, "field \"%s\": expected one of %s, %s, %s%s", key, names[0],
+			    names[1], names[2], n > 3 ? ", …" : "");
 }
 
 /* A cpulist in the canonical form np_cpulist_format() prints. */
@@ -488,17 +518,37 @@ static int np_json_get_cpuset(struct json_object *obj, const char *key, struct n
 	return 0;
 }
 
-static int np_record_read_version(struct json_object *o, struct np_err *err)
+/* The version: NP_RECORD_VERSION or 1. */
+static int np_record_read_version(struct json_object *o, uint64_t *version, struct np_err *err)
 {
-	uint64_t version;
-	int r;
+	int r = np_json_get_uint(o, "", "version", INT64_MAX, version, err);
 
-	r = np_json_get_uint(o, "", "version", INT64_MAX, &version, err);
 	if (r < 0)
 		return r;
-	if (version < 1 || version > NP_RECORD_VERSION)
-		return np_err_input(err, "field \"version\": unsupported version %llu (expected 1 "
-				    "to %d)", (unsigned long long)version, NP_RECORD_VERSION);
+	if (*version != NP_RECORD_VERSION && *version != 1)
+		return np_err_input(err, "field \"version\": unsupported version %llu "
+				    "(expected 1 or %d)", (unsigned long long)*version,
+				    NP_RECORD_VERSION);
+	return 0;
+}
+
+/* What version 2 added: who made the record and the numad request noted. */
+static int np_record_read_frontend(struct json_object *o, struct np_record *rec,
+				   struct np_err *err)
+{
+	uint64_t vcpus = 0, mb = 0;
+	unsigned fe = 0;
+	int r;
+
+	if ((r = np_json_get_enum(o, "frontend", np_frontend_names,
+				  NP_ARRAY_SIZE(np_frontend_names), &fe, err)) < 0 ||
+	    (r = np_json_get_uint(o, "", "numad_vcpus", UINT_MAX, &vcpus, err)) < 0 ||
+	    (r = np_json_get_uint(o, "", "numad_mb", INT64_MAX, &mb, err)) < 0 ||
+	    (r = np_json_get_bool(o, "claimed", &rec->claimed, err)) < 0)
+		return r;
+	rec->frontend = (enum np_frontend)fe;
+	rec->numad_vcpus = (unsigned)vcpus;
+	rec->numad_mb = mb;
 	return 0;
 }
 
@@ -703,17 +753,22 @@ static int np_record_parse_text(const char *text, size_t len, struct json_object
 
 static int np_record_read(struct json_object *o, struct np_record *rec, struct np_err *err)
 {
+	uint64_t version = 0;
+	size_t nkeys;
 	int r;
 
-	if ((r = np_record_read_version(o, err)) < 0 ||
-	    (r = np_json_check_keys(o, "", np_record_keys, NP_ARRAY_SIZE(np_record_keys), err)) < 0 ||
+	if ((r = np_record_read_version(o, &version, err)) < 0)
+		return r;
+	nkeys = version == 1 ? NP_RECORD_V1_KEYS : NP_ARRAY_SIZE(np_record_keys);
+	if ((r = np_json_check_keys(o, "", np_record_keys, nkeys, err)) < 0 ||
 	    (r = np_record_read_ids(o, rec, err)) < 0 ||
 	    (r = np_record_read_sets(o, rec, err)) < 0 ||
 	    (r = np_record_read_counts(o, rec, err)) < 0 ||
 	    (r = np_record_read_reason(o, rec, err)) < 0 ||
 	    (r = np_record_read_cgroup(o, rec, err)) < 0 ||
 	    (r = np_record_read_origin(o, rec, err)) < 0 ||
-	    (r = np_record_read_bookings(o, rec, err)) < 0)
+	    (r = np_record_read_bookings(o, rec, err)) < 0 ||
+	    (version > 1 && (r = np_record_read_frontend(o, rec, err)) < 0))
 		return r;
 	return np_record_validate(rec, err);
 }

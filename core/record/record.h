@@ -15,8 +15,21 @@
  * One guest's reservation: what the ledger keeps as STATE/NAME.json and
  * what the advisor counts as already taken.
  */
-/* 2 added "origin"; version 1 records still read (origin NULL). */
+/* 2 added "origin", "frontend", the noted numad request and "claimed";
+ * version 1 records still read (origin NULL, frontend unknown). */
 #define NP_RECORD_VERSION 2
+
+/* Which front end made a record (SPEC: guest names are shared by every
+ * front end, and a hook refuses a name another one holds). Version 1
+ * records read as NP_FRONTEND_UNKNOWN, which any front end may take. */
+enum np_frontend {
+	NP_FRONTEND_UNKNOWN,
+	NP_FRONTEND_CLI,
+	NP_FRONTEND_LXC,
+	NP_FRONTEND_LIBVIRT,
+	NP_FRONTEND_OCI,
+	NP_FRONTEND_MODULE,
+};
 
 /* The largest record text np_record_from_json() accepts, in bytes. */
 #define NP_RECORD_TEXT_MAX (4u << 20)
@@ -56,7 +69,15 @@ struct np_record {
 	int64_t time;                /* unix seconds of the decision */
 	char *origin;                /* heap; the cpuset group the PID came from at
 				      * place ("" the root), NULL: unknown */
+	enum np_frontend frontend;   /* who made it */
+	unsigned numad_vcpus;        /* the numad request libvirt will send (-w V:M), */
+	uint64_t numad_mb;           /*   noted at prepare; 0: none */
+	bool claimed;                /* `numaplace numad` answered with this reservation */
 };
+
+/* "cli", "lxc", "libvirt", "oci", "module"; "unknown" for NP_FRONTEND_UNKNOWN
+ * and "?" outside the enum. */
+const char *np_record_frontend_name(enum np_frontend fe);
 
 /* Free the heap members and zero the record. */
 void np_record_clear(struct np_record *rec);
@@ -83,7 +104,8 @@ const char *np_record_phase_name(enum np_phase phase);
  * reader would reject. */
 int np_record_to_json(const struct np_record *rec, char **out, struct np_err *err);
 
-/* Parse a record; any missing, mistyped, unknown or out-of-range field, an
+/* Parse a record (NP_RECORD_VERSION, or version 1, which lacks "frontend",
+ * "numad_vcpus", "numad_mb" and "claimed"); any missing, mistyped, unknown or out-of-range field, an
  * unknown version, text over NP_RECORD_TEXT_MAX, truncated text or
  * trailing bytes (other than blanks) is an input error naming what is
  * wrong (never a crash, never a partial record: `*out` untouched on

@@ -205,6 +205,7 @@ static int np_run_place(struct np_run *run)
 		run->req.name = run->name;
 	}
 	run->req.pid = run->pid;
+	run->req.frontend = NP_FRONTEND_CLI;
 	if (np_engine_place(run->eng, &run->req, &res, &err) < 0) {
 		np_cli_fail("run", &err);
 		return NP_EXIT_RUN_FAILED;

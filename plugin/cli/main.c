@@ -23,6 +23,7 @@ static const struct np_command *const np_commands[] = {
 	&np_cmd_check_config,
 	&np_cmd_topology,
 	&np_cmd_hook,
+	&np_cmd_numad,
 };
 
 /* Global options that take a value, and where each one lands. */
@@ -30,6 +31,14 @@ struct np_global_opt {
 	const char *name;
 	const char **dest;
 };
+
+/* The last component of `path`. */
+static const char *np_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
 
 static const struct np_command *np_find_command(const char *name)
 {
@@ -159,6 +168,8 @@ int main(int argc, char **argv)
 		return NP_EXIT_FAILURE;
 	}
 	np_cli_from_env(&cli);
+	if (argc > 0 && strcmp(np_basename(argv[0]), "numad") == 0)
+		return np_cmd_numad.run(&cli, argc, argv);
 	r = np_split_args(argc, argv, &cli, &cmd, sub, &nsub);
 	if (r >= 0)
 		return r;

@@ -82,5 +82,6 @@ extern const struct np_command np_cmd_reconcile;
 extern const struct np_command np_cmd_check_config;
 extern const struct np_command np_cmd_topology;
 extern const struct np_command np_cmd_hook;
+extern const struct np_command np_cmd_numad;
 
 #endif

@@ -196,7 +196,7 @@ int np_cli_decide_request(struct np_cli *cli, const char *context,
 int np_cli_decide(struct np_cli *cli, const struct np_command *cmd, int argc, char **argv,
 		  bool want_pid, np_engine_decide_fn fn)
 {
-	struct np_request_opts req = { .target = NP_TARGET_CREATE };
+	struct np_request_opts req = { .target = NP_TARGET_CREATE, .frontend = NP_FRONTEND_CLI };
 	int code = np_cli_request_parse(cmd, argc, argv, want_pid, &req);
 
 	return code >= 0 ? code : np_cli_decide_request(cli, cmd->name, &req, fn);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * numaplace hook lxc|oci: `hook oci` goes to hook_oci.c; the rest of this
+ * numaplace hook lxc|oci|libvirt: `hook oci` goes to hook_oci.c, `hook
+ * libvirt` to hook_libvirt.c; the rest of this
  * file is `hook lxc`, the entry point of LXC hooks (lxc.hook.version = 1).
  * LXC runs it with LXC_HOOK_TYPE, LXC_NAME and LXC_PID in the environment:
  *  - start-host: the container's init (LXC_PID, not yet exec'd) already sits
@@ -20,6 +21,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "cli_engine.h"
+#include "hook_libvirt.h"
 #include "hook_oci.h"
 #include "ledger.h"
 #include "name.h"
@@ -141,6 +143,7 @@ static int np_hook_start(struct np_cli *cli, const struct np_lxc_env *env,
 	req->pid = env->pid;
 	req->target = NP_TARGET_GROUP;
 	req->group = env->group;
+	req->frontend = NP_FRONTEND_LXC;
 	if (np_hook_check_group(env, &err) < 0)
 		return np_cli_fail(NP_HOOK_CONTEXT, &err);
 	return np_cli_decide_request(cli, NP_HOOK_CONTEXT, req, np_engine_place);
@@ -201,6 +204,8 @@ static int np_hook_run(struct np_cli *cli, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "oci") == 0)
 		return np_hook_oci_run(cli, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "libvirt") == 0)
+		return np_hook_libvirt_run(cli, argc - 1, argv + 1);
 	if ((code = np_hook_parse(argc, argv, &req)) >= 0 || (code = np_hook_env(&env)) >= 0)
 		return code;
 	return env.start ? np_hook_start(cli, &env, &req) : np_hook_stop(cli, &env);
@@ -209,8 +214,9 @@ static int np_hook_run(struct np_cli *cli, int argc, char **argv)
 const struct np_command np_cmd_hook = {
 	.name = "hook",
 	.live_only = true,
-	.synopsis = "hook lxc [--vcpus N] [--memory SIZE] | hook oci create|delete",
-	.summary = "the LXC and OCI hooks: place a container as it starts, release it as it stops",
+	.synopsis = "hook lxc [--vcpus N] [--memory SIZE] | hook oci create|delete | "
+		    "hook libvirt NAME OP SUBOP EXTRA",
+	.summary = "the LXC, OCI and libvirt hooks: place a guest as it starts, release it as it stops",
 	.help = "  --vcpus N      vCPUs of the container (default: the policy's, else 1)\n"
 		"  --memory SIZE  memory of the container (default: the policy's)\n"
 		"Configure it in the container's config, or include the installed snippet:\n"
@@ -223,6 +229,7 @@ const struct np_command np_cmd_hook = {
 		"container's cpuset into LXC's group lxc.payload.NAME (moving nothing); a\n"
 		"failure exits non-zero, which aborts the start. At post-stop it releases the\n"
 		"container's reservation. Any other hook type exits 2, touching nothing.\n"
-		"`numaplace hook oci --help` tells the OCI hook (runc, crun, Podman).\n",
+		"`numaplace hook oci --help` tells the OCI hook (runc, crun, Podman),\n"
+		"`numaplace hook libvirt --help` libvirt's qemu hook.\n",
 	.run = np_hook_run,
 };

@@ -123,6 +123,8 @@ static int np_oci_request(struct np_engine *eng, const struct np_oci_state *st,
 	req->vcpus = s.vcpus ? 0 : st->vcpus;
 	req->memory = s.memory ? 0 : st->memory;
 	req->exclusive = st->exclusive;
+	req->frontend = NP_FRONTEND_OCI;
+	req->pinned = st->has_cpus ? &st->cpus : NULL;
 	return 0;
 }
 

@@ -181,6 +181,7 @@ static int np_module_request(const struct numaplace_request *in, bool want_pid,
 		.pid = want_pid ? r.pid : 0,
 		.target = r.target == NUMAPLACE_TARGET_GROUP ? NP_TARGET_GROUP : NP_TARGET_CREATE,
 		.group = r.group,
+		.frontend = NP_FRONTEND_MODULE,
 	};
 	return 0;
 }

@@ -84,6 +84,7 @@ run_all() {
 		--numad-calls "$calls" ${numad:+--numad "$numad"} --csv "$out/latency.csv" || rc=1
 	bash "$src/tests/bench/bench_lxc.sh" "$numaplace" "$work" "$calls" "$out/latency.csv" || rc=1
 	bash "$src/tests/bench/bench_oci.sh" "$numaplace" "$work" 10 || rc=1
+	bash "$src/tests/bench/bench_libvirt.sh" "$numaplace" "$work" 10 || rc=1
 	echo
 	echo "== loading the topology (bench_topology, with the plugins the CLI keeps out)"
 	HWLOC_PLUGINS_BLACKLIST=$hwloc_unused "$bench/bench_topology" -n 100 \

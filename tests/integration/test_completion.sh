@@ -56,7 +56,7 @@ np_expect "release: one guest only" "" "$(complete_at_end "numaplace --state-dir
 np_expect "place: a PID second" "$$" \
 	"$(complete_at_end "numaplace place web1 $$" | tr ' ' '\n' | grep -x "$$")"
 np_expect "cpulist --dialect" "kernel libvirt" "$(complete_at_end "numaplace cpulist --dialect ")"
-np_expect "hook" "lxc" "$(complete_at_end "numaplace hook ")"
+np_expect "hook" "libvirt lxc oci" "$(complete_at_end "numaplace hook ")"
 np_expect "no guess for a size" "" "$(complete_at_end "numaplace advise web1 --memory ")"
 np_expect "--config: files" "$T/np.conf" "$(complete_at_end "numaplace --config $T/np.c")"
 np_expect "--state-dir: directories" "$T/state" "$(complete_at_end "numaplace --state-dir $T/st")"

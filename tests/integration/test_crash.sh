@@ -294,6 +294,7 @@ for name in $(cd "$NP_STATE" && ls -- *.json | sed 's/\.json$//'); do
 done
 np_expect "no group left after the releases" "$NP_PARENT" "$(np_groups)"
 # (besides the binding and the refusals of the places the storm cut short)
+# shellcheck disable=SC2010 # the names are numaplace's own
 np_expect "only the generation and the lock left in the state dir" ".generation .lock" \
 	"$(ls -A "$NP_STATE" | grep -v -e '^\.topology$' -e '^\.refused$' | tr '\n' ' ' | sed 's/ $//')"
 

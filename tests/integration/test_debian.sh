@@ -89,7 +89,7 @@ done
 np_expect "the example drop-in is documentation" yes \
 	"$(ls /usr/share/doc/numaplace/examples/*.conf.sample >/dev/null 2>&1 && echo yes || echo no)"
 np_expect "numaplace.conf.d/ is there and empty" "" "$(ls -A /etc/numaplace/numaplace.conf.d 2>&1)"
-for f in lxc/numaplace.conf oci; do
+for f in lxc/numaplace.conf oci libvirt/50-numaplace libvirt/README.md; do
 	[ -e "/usr/share/numaplace/$f" ] && np_pass "/usr/share/numaplace/$f" ||
 		np_fail "/usr/share/numaplace/$f is missing"
 done

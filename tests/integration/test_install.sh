@@ -111,8 +111,10 @@ np_expect "the /usr binary's default policy" 1 \
 
 # Every /usr or /etc path the documents name, as a reader sees them (man
 # pages rendered), with <multiarch> spelled out; files the reader makes
-# (web1.conf), globs, /usr/local paths and Podman's own hooks.d directory
-# (/etc/containers/, where the README has the admin copy a file) aside.
+# (web1.conf), globs, /usr/local paths, Podman's own hooks.d directory
+# (/etc/containers/, where the README has the admin copy a file), libvirt's
+# hook directory (/etc/libvirt/, the same) and numad's binary, which the
+# admin may divert (/usr/bin/numad, /usr/bin/numad.distrib) aside.
 {
 	cat "$NP_SOURCE_DIR/README.md" "$root/usr/share/numaplace/lxc/numaplace.conf"
 	for page in "$root"/usr/share/man/man*/*; do
@@ -120,7 +122,8 @@ np_expect "the /usr binary's default policy" 1 \
 	done
 } | grep -oE '(^|[^A-Za-z0-9_.~-])/(usr|etc)/[A-Za-z0-9_.<>*/-]*' |
 	sed -E 's/^[^/]//; s/[.,]+$//; s/<multiarch>/'"$multiarch"'/' |
-	grep -vE '^/usr/local|^/etc/containers/|\*|/web1\.conf$' | sort -u >"$work/named"
+	grep -vE '^/usr/local|^/etc/containers/|^/etc/libvirt/|^/usr/bin/numad|\*|/web1\.conf$' |
+	sort -u >"$work/named"
 np_expect "the documents name installed paths" yes \
 	"$([ "$(wc -l <"$work/named")" -ge 6 ] && echo yes || echo "no: $(cat "$work/named")")"
 while read -r path; do

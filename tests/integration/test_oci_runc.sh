@@ -105,4 +105,19 @@ np_expect "status lists it placed and alive" "true" \
 	"$(echo "$NP_OUT" | jq -r '.guests[] | select(.name == "web-ann") | .alive')"
 rt delete -f ann1
 np_expect "ann1: runc delete -f releases it" "" "$(record web-ann .name)"
+
+# 5. a container whose config.json pins its CPUs (--cpuset-cpus) is booked
+# on exactly those, and numaplace writes no cgroup.
+pin=${NP_LIST[-1]}
+oci_bundle runc pin1
+jq --arg c "$pin" '.linux.resources.cpu.cpus = $c' "$NP_T/bundles/pin1/config.json" \
+	>"$NP_T/pin1.json" && mv "$NP_T/pin1.json" "$NP_T/bundles/pin1/config.json"
+start pin1
+np_expect "pin1: runc run" 0 "$?"
+oci_wait_ready "$NP_T/pin1.out" || np_fail "pin1: never ready: $(cat "$NP_T/pin1.out")"
+np_expect "pin1: booked on its pinned CPU, by the OCI front end, no cgroup written" \
+	"$pin oci null" "$(record pin1 '[.cpus, .frontend, (.cgroup | tostring)] | join(" ")')"
+np_expect "pin1: runs where runc pinned it" "$pin" "$(oci_field "$NP_T/pin1.out" Cpus_allowed_list)"
+rt delete -f pin1
+np_expect "pin1: runc delete -f releases it" "" "$(record pin1 .name)"
 np_done

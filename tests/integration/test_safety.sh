@@ -65,7 +65,7 @@ test_daemonize() {
 	*) np_fail "run: stderr [$NP_ERR]" ;;
 	esac
 	daemon=$(cat "$NP_CG/$NP_PARENT/dmn/cgroup.procs" 2>/dev/null)
-	[ -n "$daemon" ] && NP_PIDS+=($daemon)
+	for p in $daemon; do NP_PIDS+=("$p"); done
 	np_expect "the daemon stays in the guest's group" "/$NP_PARENT/dmn" "$(group_of "$daemon")"
 	np_expect "the record stays" placed "$(jq -r .phase "$NP_STATE/dmn.json" 2>/dev/null)"
 	np status --json
@@ -163,7 +163,7 @@ test_origin() {
 	sh -c 'sleep 600 & echo $! >'"$NP_T/kid"'; wait' &
 	NP_PIDS+=($!)
 	for ((i = 0; i < 50; i++)); do [ -s "$NP_T/kid" ] && break; sleep 0.1; done
-	NP_PIDS+=($(cat "$NP_T/kid"))
+	NP_PIDS+=("$(cat "$NP_T/kid")")
 	echo "$(cat "$NP_T/kid")" >"$NP_CG/$NP_PARENT/o1/cgroup.procs"
 	np release o1 --force
 	np_expect "release --force: exit 0" 0 "$NP_RC"

@@ -440,6 +440,38 @@ static void test_real_numad(void **state)
 	np_test_topology_free(t);
 }
 
+/* numaplace never runs itself as numad (after a divert, /usr/bin/numad is
+ * numaplace): the running program is refused, or replaced by the real
+ * numad at NP_NUMAD_DISTRIB; any other binary is kept, a bare name is
+ * looked up in $PATH. */
+static void test_resolve_self(void **state)
+{
+	struct np_err err = NP_ERR_INIT;
+	char *out = NULL;
+	int r;
+
+	(void)state;
+	assert_int_equal(np_numad_resolve("/bin/sh", &out, NULL), 0);
+	assert_string_equal(out, "/bin/sh");
+	free(out);
+	assert_int_equal(setenv("PATH", "/nonexistent:/bin", 1), 0);
+	assert_int_equal(np_numad_resolve("sh", &out, NULL), 0);
+	assert_string_equal(out, "/bin/sh");
+	free(out);
+	out = NULL;
+	r = np_numad_resolve("/proc/self/exe", &out, &err);
+	if (access(NP_NUMAD_DISTRIB, X_OK) == 0) {
+		assert_int_equal(r, 0);
+		assert_string_equal(out, NP_NUMAD_DISTRIB);
+		free(out);
+	} else {
+		assert_int_equal(r, -ELOOP);
+		assert_non_null(strstr(err.msg, "is numaplace itself"));
+		assert_null(out);
+	}
+	np_err_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_lock_bounded),
 		cmocka_unit_test(test_fallback_applied),
 		cmocka_unit_test(test_real_numad),
+		cmocka_unit_test(test_resolve_self),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -59,6 +59,10 @@ static void make_full(struct np_record *rec)
 	rec->time = 1700000000;
 	rec->origin = strdup("user.slice");
 	assert_non_null(rec->origin);
+	rec->frontend = NP_FRONTEND_LIBVIRT;
+	rec->numad_vcpus = 2;
+	rec->numad_mb = 96;
+	rec->claimed = true;
 }
 
 static char *full_json(void)
@@ -125,8 +129,9 @@ static void test_json_shape(void **state)
 		"{\"node\":1,\"vcpus\":4,\"memory\":2147483648},"
 		"{\"node\":3,\"vcpus\":0,\"memory\":1048576}],"
 		"\"cgroup\":\"numaplace/web-1\",\"cgroup_owned\":true,\"time\":1700000000,"
-		"\"origin\":\"user.slice\"}");
+		"\"origin\":\"user.slice\",\"frontend\":\"libvirt\",\"numad_vcpus\":2,\"numad_mb\":96,\"claimed\":true}");
 }
+
 
 static void test_round_trip_minimal(void **state)
 {
@@ -259,7 +264,8 @@ static void test_version1_reads(void **state)
 {
 	_cleanup_free_ char *valid = full_json();
 	_cleanup_free_ char *v1 = with_text(valid, "\"version\":2", "\"version\":1");
-	_cleanup_free_ char *old = with_text(v1, ",\"origin\":\"user.slice\"", "");
+	_cleanup_free_ char *old = with_text(v1, ",\"origin\":\"user.slice\",\"frontend\":\"libvirt\","
+					      "\"numad_vcpus\":2,\"numad_mb\":96,\"claimed\":true", "");
 	_cleanup_free_ char *root = with_text(valid, "\"user.slice\"", "\"\"");
 	struct np_err err = NP_ERR_INIT;
 	struct np_record rec;
@@ -267,6 +273,9 @@ static void test_version1_reads(void **state)
 	(void)state;
 	assert_int_equal(np_record_from_json(old, strlen(old), &rec, &err), 0);
 	assert_null(rec.origin);
+	assert_int_equal(rec.frontend, NP_FRONTEND_UNKNOWN);
+	assert_int_equal(rec.numad_mb, 0);
+	assert_false(rec.claimed);
 	assert_string_equal(rec.name, "web-1");
 	np_record_clear(&rec);
 	assert_int_equal(np_record_from_json(root, strlen(root), &rec, &err), 0);
@@ -304,6 +313,11 @@ static const struct field_row field_rows[] = {
 	{ "origin", "\"../x\"", "\"origin\": not a relative path" },
 	{ "origin", "\"/abs\"", "\"origin\": not a relative path" },
 	{ "origin", "7", "\"origin\": expected string, not int" },
+	{ "frontend", "\"systemd\"", "\"frontend\": expected one of" },
+	{ "frontend", "1", "\"frontend\": expected string" },
+	{ "numad_vcpus", "-1", "\"numad_vcpus\": out of range" },
+	{ "numad_mb", "\"96\"", "\"numad_mb\": expected int" },
+	{ "claimed", "1", "\"claimed\": expected boolean" },
 	{ "version", "0", "unsupported version 0" },
 	{ "version", "\"1\"", "\"version\": expected int" },
 	{ "version", "1.0", "\"version\": expected int, not double" },
@@ -408,7 +422,8 @@ static void test_missing_fields(void **state)
 	static const char *const keys[] = {
 		"version", "name", "phase", "pid", "pid_start", "boot_id", "cpus", "mems",
 		"exclusive", "nodes", "vcpus", "memory", "advisor", "fallback", "reason",
-		"bookings", "cgroup", "cgroup_owned", "time",
+		"bookings", "cgroup", "cgroup_owned", "time", "frontend", "numad_vcpus",
+		"numad_mb", "claimed",
 	};
 	_cleanup_free_ char *valid = full_json();
 
@@ -442,10 +457,10 @@ static const struct text_row text_rows[] = {
 	{ "\"reason\":\"numad", "\"reason\":\"\xc0\x80", "\"reason\": not valid UTF-8" },
 	{ "\"reason\":\"numad", "\"reason\":\"\xed\xa0\x80", "\"reason\": not valid UTF-8" },
 	{ "\"reason\":\"numad", "\"reason\":\"\xf4\x90\x80\x80", "\"reason\": not valid UTF-8" },
-	{ "\"user.slice\"}", "\"user.slice\",}", "invalid JSON" },
-	{ "\"user.slice\"}", "\"user.slice\"}x", "invalid JSON at byte" },
-	{ "slice\"}", "slice\"} {}", "invalid JSON at byte" },
-	{ "slice\"}", "slice\"}\n\n{", "invalid JSON at byte" },
+	{ "\"claimed\":true}", "\"claimed\":true,}", "invalid JSON" },
+	{ "true}", "true}x", "invalid JSON at byte" },
+	{ "true}", "true} {}", "invalid JSON at byte" },
+	{ "true}", "true}\n\n{", "invalid JSON at byte" },
 	{ "\"bookings\":[", "\"bookings\":[[[", "invalid JSON" },
 };
 
@@ -573,11 +588,40 @@ static void test_to_json_refuses_invalid(void **state)
 	np_record_clear(&rec);
 }
 
+/* A version 1 record (before front ends were noted) still reads: as made
+ * by an unknown front end, with no numad request. Version 1 with a
+ * version 2 field is refused. */
+static void test_version1(void **state)
+{
+	static const char v1[] =
+		"{\"version\":1,\"name\":\"web-1\",\"phase\":\"placed\",\"pid\":4242,"
+		"\"pid_start\":1,\"boot_id\":\"\",\"cpus\":\"0-3\",\"mems\":\"0\","
+		"\"exclusive\":\"\",\"nodes\":\"0\",\"vcpus\":4,\"memory\":0,"
+		"\"advisor\":\"builtin\",\"fallback\":false,\"reason\":\"r\",\"bookings\":[],"
+		"\"cgroup\":null,\"cgroup_owned\":false,\"time\":5}";
+	_cleanup_free_ char *mixed = NULL;
+	struct np_record rec;
+
+	(void)state;
+	memset(&rec, 0xff, sizeof(rec));
+	assert_int_equal(np_record_from_json(v1, strlen(v1), &rec, NULL), 0);
+	assert_string_equal(rec.name, "web-1");
+	assert_int_equal(rec.pid, 4242);
+	assert_int_equal(rec.frontend, NP_FRONTEND_UNKNOWN);
+	assert_int_equal(rec.numad_vcpus, 0);
+	assert_int_equal(rec.numad_mb, 0);
+	assert_false(rec.claimed);
+	np_record_clear(&rec);
+	assert_true(asprintf(&mixed, "%.*s,\"claimed\":true}", (int)strlen(v1) - 1, v1) > 0);
+	assert_rejected(mixed, strlen(mixed), "unknown field \"claimed\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_full),
 		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_version1),
 		cmocka_unit_test(test_round_trip_minimal),
 		cmocka_unit_test(test_round_trip_limits),
 		cmocka_unit_test(test_copy),

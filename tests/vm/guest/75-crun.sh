@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash # busybox ash
 # crun with the numaplace OCI hook (`numaplace hook oci create|delete` at
 # createRuntime and poststop), on a real multi-node kernel. crun refuses the
 # host's hybrid cgroup layout, so this is where it runs:
