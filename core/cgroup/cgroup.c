@@ -113,33 +113,77 @@ int np_cgroup_write_placement(struct np_cgroup *cg, const char *group,
 	return r;
 }
 
-/* Put back the configured cpus and mems read before a failed write. */
-static void np_cgroup_restore(struct np_cgroup *cg, const char *group,
-			      const char *cpus, const char *mems)
+/* What a group held before np_cgroup_apply wrote into it. */
+struct np_cgroup_saved {
+	char *cpus;
+	char *mems;
+	bool migrate;   /* v1 cpuset.memory_migrate; v2 has none */
+};
+
+static void np_cgroup_saved_clear(struct np_cgroup_saved *old)
 {
-	cg->backend->write(cg, group, "cpuset.cpus", cpus, NULL);
-	cg->backend->write(cg, group, "cpuset.mems", mems, NULL);
+	free(old->cpus);
+	free(old->mems);
+}
+
+static int np_cgroup_save(struct np_cgroup *cg, const char *group, struct np_cgroup_saved *old,
+			  struct np_err *err)
+{
+	_cleanup_free_ char *migrate = NULL;
+	int r;
+
+	r = np_cgroup_fs_read(cg, group, "cpuset.cpus", &old->cpus, err);
+	if (r == 0)
+		r = np_cgroup_fs_read(cg, group, "cpuset.mems", &old->mems, err);
+	if (r == 0 && cg->ops->version == NP_CGROUP_V1)
+		r = np_cgroup_fs_read(cg, group, "cpuset.memory_migrate", &migrate, err);
+	if (r == 0)
+		old->migrate = migrate && strcmp(migrate, "1") == 0;
+	return r;
+}
+
+/* Put back the cpus, mems and memory_migrate saved before a failed write,
+ * each whatever became of the others; a step that fails is added to `err`
+ * (its code kept: the failure being undone). */
+static void np_cgroup_restore(struct np_cgroup *cg, const char *group,
+			      const struct np_cgroup_saved *old, struct np_err *err)
+{
+	struct np_err first = NP_ERR_INIT, more = NP_ERR_INIT;
+	bool input;
+
+	cg->backend->write(cg, group, "cpuset.cpus", old->cpus, &first);
+	cg->backend->write(cg, group, "cpuset.mems", old->mems, first.code ? &more : &first);
+	np_err_clear(&more);
+	cg->ops->set_migrate(cg, group, old->migrate, first.code ? &more : &first);
+	np_err_clear(&more);
+	if (first.code == 0 || !err || err->code == 0) {
+		np_err_clear(&first);
+		return;
+	}
+	input = err->input;
+	np_err_set(err, err->code, "%s; restoring the group's former cpus, mems and "
+		   "memory_migrate failed: %s", err->msg, first.msg);
+	err->input = input;
+	np_err_clear(&first);
 }
 
 int np_cgroup_apply(struct np_cgroup *cg, const char *group,
 		    const struct np_cgroup_placement *pl, struct np_err *err)
 {
-	_cleanup_free_ char *old_cpus = NULL;
-	_cleanup_free_ char *old_mems = NULL;
+	struct np_cgroup_saved old = { 0 };
 	int r;
 
 	r = np_cgroup_check_group(group, err);
 	if (r == 0)
 		r = np_cgroup_check_placement(pl, err);
 	if (r == 0)
-		r = np_cgroup_fs_read(cg, group, "cpuset.cpus", &old_cpus, err);
-	if (r == 0)
-		r = np_cgroup_fs_read(cg, group, "cpuset.mems", &old_mems, err);
-	if (r < 0)
-		return r;
-	r = np_cgroup_write_placement(cg, group, pl, err);
-	if (r < 0)
-		np_cgroup_restore(cg, group, old_cpus, old_mems);
+		r = np_cgroup_save(cg, group, &old, err);
+	if (r == 0) {
+		r = np_cgroup_write_placement(cg, group, pl, err);
+		if (r < 0)
+			np_cgroup_restore(cg, group, &old, err);
+	}
+	np_cgroup_saved_clear(&old);
 	return r;
 }
 

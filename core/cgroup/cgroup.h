@@ -109,7 +109,9 @@ int np_cgroup_attach(struct np_cgroup *cg, const char *group, pid_t pid,
 /* Write pl into the existing group `group` (an LXC payload group, say):
  * memory_migrate, cpus, then mems, read back. Creates nothing, moves
  * nothing; refuses the root group and paths with "..", a leading '/' or an
- * empty component. On failure the group keeps its former cpus and mems. */
+ * empty component. On failure the group is given back its former cpus,
+ * mems and (v1) memory_migrate; when that fails too, the error says so
+ * after the failure itself. */
 int np_cgroup_apply(struct np_cgroup *cg, const char *group,
 		    const struct np_cgroup_placement *pl, struct np_err *err);
 

@@ -311,6 +311,53 @@ static void test_v1_apply_order_and_migrate(void **state)
 	expect_file(f, "cg/g/cpuset.memory_migrate", "1");
 }
 
+/* Point DIR/REL at `target` (a file that reads but will not hold what is
+ * written, or will not be written at all). */
+static void link_to(struct fake *f, const char *rel, const char *target)
+{
+	_cleanup_free_ char *path = NULL;
+
+	assert_true(asprintf(&path, "%s/%s", f->dir, rel) > 0);
+	unlink(path);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* issue 17 item 13: a failed apply gives the group back its cpus, mems and
+ * memory_migrate. cpuset.mems here reads nothing back (/dev/null). */
+static void test_v1_apply_restores_all(void **state)
+{
+	struct fake *f = *state;
+	struct np_cgroup_placement pl = placement("1", "0", true);
+
+	put(f, "cg/g/cpuset.cpus", "0-1\n");
+	put(f, "cg/g/cpuset.memory_migrate", "0\n");
+	link_to(f, "cg/g/cpuset.mems", "/dev/null");
+	expect_err(f, np_cgroup_apply(f->cg, "g", &pl, &f->err), -EINVAL,
+		   "cgroup g: cpuset.mems: reads \"\" after \"0\" was written");
+	expect_file(f, "cg/g/cpuset.cpus", "0-1");
+	expect_file(f, "cg/g/cpuset.memory_migrate", "0");
+}
+
+/* ... and says so when that fails too: memory_migrate here takes no write
+ * (/proc/version), so neither the apply nor the restore can write it. */
+static void test_v1_apply_reports_failed_restore(void **state)
+{
+	struct fake *f = *state;
+	struct np_cgroup_placement pl = placement("1", "0", true);
+
+	put(f, "cg/g/cpuset.cpus", "0-1\n");
+	put(f, "cg/g/cpuset.mems", "0\n");
+	link_to(f, "cg/g/cpuset.memory_migrate", "/proc/version");
+	assert_int_equal(np_cgroup_apply(f->cg, "g", &pl, &f->err), -EIO);
+	assert_non_null(strstr(f->err.msg, "cgroup g: cpuset.memory_migrate: Input/output error; "
+				 "restoring the group's former cpus, mems and memory_migrate failed: "
+				 "cgroup g: cpuset.memory_migrate: Input/output error"));
+	assert_false(f->err.input);
+	np_err_clear(&f->err);
+	expect_file(f, "cg/g/cpuset.cpus", "0-1");
+	expect_file(f, "cg/g/cpuset.mems", "0");
+}
+
 /* A group without cpuset.mems is refused before anything is written. */
 static void test_v1_apply_reads_before_writing(void **state)
 {
@@ -602,6 +649,8 @@ int main(void)
 		V2(test_v2_apply_checks_effective),
 		V1(test_v1_apply_order_and_migrate),
 		V1(test_v1_apply_reads_before_writing),
+		V1(test_v1_apply_restores_all),
+		V1(test_v1_apply_reports_failed_restore),
 		V1(test_v1_fills_made_ancestors),
 		V1(test_v1_fill_copies_parent),
 		V1(test_v1_widen_ancestors),
