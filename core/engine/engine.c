@@ -136,7 +136,8 @@ int np_engine_ledger(struct np_engine *eng, const struct np_settings *s, bool re
 		.lock_timeout_ms = s->lock_timeout_ms,
 		.pause = np_engine_pause_hook,
 		.pause_data = eng,
-		.cache = eng->cache,
+		.changed = np_ledger_cache_changed,
+		.changed_data = eng->cache,
 	};
 	int r;
 

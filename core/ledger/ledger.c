@@ -14,7 +14,6 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "fileio.h"
-#include "ledger_cache.h"
 #include "name.h"
 
 #define NP_LEDGER_LOCK_FILE ".lock"
@@ -536,16 +535,17 @@ static int np_change_begin(struct np_ledger *l, uint64_t *from, struct np_err *e
 }
 
 /* End a change whose outcome is `r`: the generation goes even, and the
- * cache learns that guest `name` now has `rec` (NULL: no record), or,
- * when the change failed part-way, forgets what it holds. Returns `r`. */
+ * listener learns that guest `name` now has `rec` (NULL: no record), or
+ * that the change failed part-way. Returns `r`. */
 static int np_change_end(struct np_ledger *l, uint64_t from, const char *name,
 			 const struct np_record *rec, int r)
 {
+	struct np_ledger_change c = { from, 0, name, rec, r == 0 };
+
 	np_ledger_gen_end(l);
-	if (l->opts.cache && r == 0)
-		np_ledger_cache_changed(l->opts.cache, from, l->gen, name, rec);
-	else if (l->opts.cache)
-		np_ledger_cache_forget(l->opts.cache);
+	c.to = l->gen;
+	if (l->opts.changed)
+		l->opts.changed(l, &c, l->opts.changed_data);
 	return r;
 }
 

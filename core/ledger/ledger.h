@@ -24,7 +24,6 @@
  * records (ledger_cache.h) can tell whether they still stand.
  */
 struct np_ledger;
-struct np_ledger_cache;
 
 /*
  * A pause point, for tests that must stop a process at a known place (and
@@ -40,12 +39,31 @@ struct np_ledger_cache;
  */
 typedef void (*np_ledger_pause_fn)(const char *point, void *data);
 
+/*
+ * A change made through this ledger, told to np_ledger_options.changed
+ * after the generation went from `from` to `to` (even), still under the
+ * lock: guest `name` now has record `rec` (NULL: none). `ok` false: the
+ * change failed part-way and what the directory holds is unknown. A
+ * listener (ledger_cache.h) keeps what it derived from the records in
+ * step; the ledger knows nothing of it.
+ */
+struct np_ledger_change {
+	uint64_t from, to;
+	const char *name;
+	const struct np_record *rec;
+	bool ok;
+};
+
+typedef void (*np_ledger_changed_fn)(struct np_ledger *ledger,
+				     const struct np_ledger_change *change, void *data);
+
 struct np_ledger_options {
 	bool read_only;             /* create nothing, refuse changes (advise, status) */
 	uint64_t lock_timeout_ms;   /* how long np_ledger_lock() waits; 0: one try */
 	np_ledger_pause_fn pause;   /* NULL: pause points do nothing */
 	void *pause_data;
-	struct np_ledger_cache *cache; /* told of every change made; NULL: none */
+	np_ledger_changed_fn changed; /* told of every change made; NULL: none */
+	void *changed_data;
 };
 
 /* A record that could not be read, when np_ledger_list() collects them. */

@@ -71,20 +71,23 @@ static struct np_cache_op *np_cache_new_op(struct np_ledger_cache *cache)
 	return memset(&cache->ops[cache->nops], 0, sizeof(*cache->ops));
 }
 
-void np_ledger_cache_changed(struct np_ledger_cache *cache, uint64_t from, uint64_t to,
-			     const char *name, const struct np_record *rec)
+void np_ledger_cache_changed(struct np_ledger *ledger, const struct np_ledger_change *change,
+			     void *data)
 {
+	struct np_ledger_cache *cache = data;
+	const struct np_record *rec = change->rec;
 	struct np_cache_op *op;
 
-	if (!cache->valid || cache->gen != from || !(op = np_cache_new_op(cache)) ||
-	    (rec && np_record_copy(&op->rec, rec, NULL) < 0)) {
+	(void)ledger;
+	if (!change->ok || !cache->valid || cache->gen != change->from ||
+	    !(op = np_cache_new_op(cache)) || (rec && np_record_copy(&op->rec, rec, NULL) < 0)) {
 		np_ledger_cache_forget(cache);
 		return;
 	}
-	snprintf(op->name, sizeof(op->name), "%s", name);
+	snprintf(op->name, sizeof(op->name), "%s", change->name);
 	op->present = rec != NULL;
 	cache->nops++;
-	cache->gen = to;
+	cache->gen = change->to;
 }
 
 /* The index of guest `name` among the records, or where it would go. */

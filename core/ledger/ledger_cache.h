@@ -15,12 +15,14 @@
  * is kept only when the generation was even and the same before and after
  * reading it, and is used again only while the generation is unchanged.
  * Changes this process makes through a ledger opened with the cache
- * (np_ledger_options.cache) are applied to it rather than read back.
+ * (np_ledger_options.changed = np_ledger_cache_changed) are applied to it rather than read back.
  * Changes made by hand in the state dir, outside numaplace, are not seen
  * until the next change made through numaplace.
  * One cache serves one state dir; it has no lock of its own (the engine's
  * mutex serialises its use).
  */
+
+struct np_ledger_cache;
 
 int np_ledger_cache_new(struct np_ledger_cache **out, struct np_err *err);
 
@@ -35,14 +37,15 @@ void np_ledger_cache_free(struct np_ledger_cache *cache);
 int np_ledger_cache_list(struct np_ledger_cache *cache, struct np_ledger *ledger,
 			 const struct np_ledger_list **out, struct np_err *err);
 
-/* Called by the ledger after its change took the generation from `from`
- * to `to`: guest `name` now has record `rec` (NULL: none). The change is
+/* The listener to give np_ledger_options.changed, with the cache as
+ * changed_data: a change that took the generation from `from` to `to` is
  * kept to be applied at the next listing when the cache was current at
- * `from`; otherwise the cache is dropped. */
-void np_ledger_cache_changed(struct np_ledger_cache *cache, uint64_t from, uint64_t to,
-			     const char *name, const struct np_record *rec);
+ * `from`; otherwise, or when the change failed part-way, the cache is
+ * dropped. */
+void np_ledger_cache_changed(struct np_ledger *ledger, const struct np_ledger_change *change,
+			     void *cache);
 
-/* Drop whatever the cache holds (a change failed part-way). */
+/* Drop whatever the cache holds. */
 void np_ledger_cache_forget(struct np_ledger_cache *cache);
 
 #endif

@@ -27,7 +27,8 @@
 /* A ledger that tells `cache` of its changes. */
 static struct np_ledger *open_cached(const char *dir, struct np_ledger_cache *cache)
 {
-	struct np_ledger_options opts = { .lock_timeout_ms = LONG_WAIT_MS, .cache = cache };
+	struct np_ledger_options opts = { .lock_timeout_ms = LONG_WAIT_MS,
+					     .changed = np_ledger_cache_changed, .changed_data = cache };
 	struct np_err err = NP_ERR_INIT;
 	struct np_ledger *l = NULL;
 
