@@ -125,10 +125,18 @@ case $out in
 *) np_fail "virsh start ex3 does not give the no-fit reason: $out" ;;
 esac
 np_expect "no record for the refused ex3" "" "$(rec ex3 phase)"
+# libvirt ran its release stage after the refused start: the refusal stays.
+refusal=$(NUMAPLACE_STATE_DIR=$STATE NUMAPLACE_CONFIG=$CONF "$NUMAPLACE" --json status | jq -r '.refused[] | select(.name == "ex3") | .reason')
+case $refusal in
+*"no fit"*) np_pass "status keeps ex3's refusal after libvirt's release stage" ;;
+*) np_fail "status does not show ex3's refusal: [$refusal]" ;;
+esac
 vsh destroy ex1 >/dev/null
 np_expect "ex1's record goes with it" "" "$(rec ex1 phase)"
 vsh start ex3 >/dev/null
 np_expect "ex3 starts once ex1 is gone" placed "$(rec ex3 phase)"
+np_expect "its placement clears the refusal" 0 \
+	"$(NUMAPLACE_STATE_DIR=$STATE NUMAPLACE_CONFIG=$CONF "$NUMAPLACE" --json status | jq '[.refused[] | select(.name == "ex3")] | length')"
 check_on_record ex3
 vsh destroy ex2 >/dev/null
 vsh destroy ex3 >/dev/null
