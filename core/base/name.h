@@ -13,6 +13,12 @@
  * with unprintable bytes escaped, so the message is safe to print). */
 int np_name_validate(const char *name, struct np_err *err);
 
+/* Check a [guest PATTERN] of the policy: without `*` or `?`, exactly
+ * np_name_validate(); with them, the same rules (1..64 chars, the same
+ * characters plus `*` and `?`, the same start and reserved names), and
+ * the message says "guest pattern". */
+int np_name_validate_pattern(const char *pattern, struct np_err *err);
+
 /* Check a relative path of guest names ("machine.slice/np"): each
  * '/'-separated component in turn, left to right, with np_name_validate().
  * The first component that is empty (a leading, trailing or doubled '/';

@@ -114,38 +114,17 @@ static bool np_reader_use(struct np_reader *rd, const char *pattern)
 	return true;
 }
 
-static bool np_pattern_char_ok(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == '-' || c == '*' || c == '?';
-}
-
 /* A glob must be a valid guest name but for its `*` and `?`; an exact
  * pattern must be a valid guest name. */
 static bool np_reader_check_pattern(struct np_reader *rd, const char *pattern)
 {
-	_cleanup_free_ char *quoted = NULL;
 	struct np_err e = NP_ERR_INIT;
-	const char *why = NULL;
 
-	if (!strpbrk(pattern, "*?")) {
-		if (np_name_validate(pattern, &e) == 0)
-			return true;
-		np_reader_error(rd, "%s", e.msg);
-		np_err_clear(&e);
-		return false;
-	}
-	for (const char *p = pattern; *p && !why; p++)
-		if (!np_pattern_char_ok(*p))
-			why = "only A-Z a-z 0-9 _ . - and the globs * ? are allowed";
-	if (!why && (pattern[0] == '.' || pattern[0] == '-'))
-		why = "must not start with '.' or '-'";
-	if (!why && (strncmp(pattern, "cgroup.", 7) == 0 || strncmp(pattern, "cpuset.", 7) == 0))
-		why = "must not start with \"cgroup.\" or \"cpuset.\"";
-	if (!why)
+	if (np_name_validate_pattern(pattern, &e) == 0)
 		return true;
-	quoted = np_quote_string(pattern, NP_SHOWN);
-	return np_reader_error(rd, "invalid guest pattern %s: %s", quoted ? quoted : "(?)", why);
+	np_reader_error(rd, "%s", e.msg);
+	np_err_clear(&e);
+	return false;
 }
 
 static char *np_trim(char *s)

@@ -139,6 +139,41 @@ static void test_hostile_overlong(void **state)
 
 /* A path of names: each component as np_name_validate() says, left to
  * right; a long one gets the same message as on its own. */
+/* Policy patterns: the rules of a name, plus `*` and `?`, with the same
+ * 64-character limit (a longer glob could match no valid name). */
+static void test_patterns(void **state)
+{
+	static const struct bad_name bad[] = {
+		{ "", "invalid guest name \"\": empty" },
+		{ "a/*", "invalid guest pattern \"a/*\": '/' at position 2 is not allowed "
+			 "(only A-Z a-z 0-9 _ . - and the globs * ?)" },
+		{ ".*", "invalid guest pattern \".*\": must not start with '.' or '-'" },
+		{ "cgroup.*", "must not start with \"cgroup.\"" },
+		{ "tasks", "invalid guest name \"tasks\": reserved by the cgroup filesystem" },
+		{ "[ab]*", "'[' at position 1 is not allowed" },
+	};
+	char longer[NP_NAME_MAX + 2];
+	struct np_err err = NP_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(np_name_validate_pattern("web-*", &err), 0);
+	assert_int_equal(np_name_validate_pattern("db?.x", &err), 0);
+	assert_int_equal(np_name_validate_pattern("web1", &err), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(np_name_validate_pattern(bad[i].name, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, bad[i].why));
+		np_err_clear(&err);
+	}
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[0] = '*';
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(np_name_validate_pattern(longer, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "longer than 64 characters"));
+	np_err_clear(&err);
+	longer[NP_NAME_MAX] = '\0';
+	assert_int_equal(np_name_validate_pattern(longer, &err), 0);
+}
+
 static void test_path(void **state)
 {
 	static const char *const good[] = { "a", "machine.slice/np", "a/b/c/d", "lxc.payload.x/y" };
@@ -187,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_hostile_overlong),
+		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_path),
 	};
 
