@@ -105,17 +105,27 @@ static int np_call_decide(struct np_call *call, struct np_record *rec, struct np
 		.request = &request,
 	};
 	struct np_advice adv = { 0 };
+	struct np_topology *pool = NULL;
 	bool numad = g->settings.advisor == NP_ADVISOR_NUMAD;
 	int r;
 
-	if (np_ledger_cache_list(call->eng->cache, call->ledger, &call->list, err) < 0)
+	/* Static cpus are the administrator's own: a parent that lacks them
+	 * is said so when the group is written (engine_apply.c). */
+	if (np_ledger_cache_list(call->eng->cache, call->ledger, &call->list, err) < 0 ||
+	    (g->settings.advisor != NP_ADVISOR_STATIC && !call->req->pinned &&
+	     np_engine_pool(call->eng, &g->settings, &pool, err) < 0))
 		return np_err_wrap(err, "guest %s", g->name);
 	in.records = call->list->records;
 	in.nrecords = call->list->nrecords;
+	if (pool)
+		in.topo = pool;
 	r = np_advisor_decide(&in, numad ? &call->numad : NULL, &adv, err);
+	if (r < 0 && pool)
+		np_engine_pool_hint(pool, np_engine_cgroup_parent(call->eng, &g->settings), err);
 	if (r == 0)
 		r = np_advice_to_record(&adv, rec, err);
 	np_advice_clear(&adv);
+	np_topology_free(pool);
 	if (r < 0)
 		return np_err_wrap(err, "guest %s", g->name);
 	snprintf(rec->name, sizeof(rec->name), "%s", g->name);

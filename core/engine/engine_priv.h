@@ -87,6 +87,17 @@ int np_engine_bind(struct np_engine *eng, bool write, struct np_err *err);
  * reconcile, ...) acts on the live machine only. */
 int np_engine_require_live(struct np_engine *eng, const char *what, struct np_err *err);
 
+/* The pool guest settings `s` are placed from (engine_pool.c): on the live
+ * machine, when its cgroup parent (or the parent's nearest existing
+ * ancestor) allows fewer CPUs or nodes than the machine has, a copy of the
+ * topology narrowed to them in *out (the caller frees it); else *out NULL.
+ * The topology must be loaded. Fails only when out of memory. */
+int np_engine_pool(struct np_engine *eng, const struct np_settings *s,
+		   struct np_topology **out, struct np_err *err);
+
+/* Add to `err`'s message what the pool allowed, naming `parent`. */
+void np_engine_pool_hint(const struct np_topology *pool, const char *parent, struct np_err *err);
+
 /* Load the topology on first use; the engine's mutex is held. */
 int np_engine_topology_locked(struct np_engine *eng, struct np_err *err);
 

@@ -58,6 +58,13 @@ struct np_topology {
  */
 int np_topology_load(const char *source, struct np_topology **out, struct np_err *err);
 
+/* A copy of `src` narrowed to a pool (topology_pool.c): only the nodes in
+ * `mems`, each with only its CPUs in `cpus` (a node may so become CPU-less),
+ * and only the cores that keep a PU. Ids, memory and distances are kept.
+ * Free it with np_topology_free(). */
+int np_topology_pool(const struct np_topology *src, const struct np_cpuset *cpus,
+		     const struct np_cpuset *mems, struct np_topology **out, struct np_err *err);
+
 /* Free a topology; NULL is fine. */
 void np_topology_free(struct np_topology *topo);
 

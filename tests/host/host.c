@@ -555,28 +555,30 @@ static void test_create(struct host *h)
 	h->np->close(ctx);
 }
 
-/* Force moves live tasks up to the parent before the group goes. */
+/* Force moves live tasks back to the group they came from (issue 17
+ * item 7) before the group goes. */
 static void test_force(struct host *h)
 {
 	struct numaplace_result res = { .size = sizeof(res) };
 	struct numaplace_error err = NUMAPLACE_ERROR_INIT;
 	struct numaplace_request req;
 	struct numaplace_context *ctx;
-	char path[4096], group[4096], got[4096], up[4096];
+	char path[4096], group[4096], got[4096], from[4096];
 	pid_t b = sleeper();
 
 	ctx = open_ctx(h, config(h, "life", path, "%s", ""), NULL);
 	pathf(group, sizeof(group), "%s/numaplace/np-host-b", h->parent);
 	req = request("np-host-b", b);
+	pid_group(b, from, sizeof(from));
 	if (ctx && check(h, h->np->place(ctx, &req, &res, &err) == 0, "place np-host-b: %s",
 			 err.message ? err.message : "ok")) {
 		check(h, h->np->release(ctx, "np-host-b", NUMAPLACE_RELEASE_FORCE, &err) == 0,
 		      "release --force with a live task: %s", err.message ? err.message : "ok");
 		check(h, !group_exists(h, group) && !has_record(h, "np-host-b"),
 		      "forced release leaves no group and no record");
-		pathf(up, sizeof(up), "/%s/numaplace", h->parent);
 		pid_group(b, got, sizeof(got));
-		check(h, strcmp(got, up) == 0, "the live task moved up to %s (got %s)", up, got);
+		check(h, strcmp(got, from) == 0, "the live task went back to %s, where it came from "
+		      "(got %s)", from, got);
 	}
 	group_move(h, "", b);
 	sleeper_kill(b);

@@ -189,7 +189,37 @@ test_root_name() {
 	esac
 }
 
+# ---- item 8: a cgroup parent narrower than the machine is the pool ----
+test_parent_pool() {
+	local last=${NP_LIST[-1]} mem narrow=$NP_TOP/narrow
+	mem=$(cut -d, -f1 "$NP_CG/cpuset.mems" | cut -d- -f1)
+	if [ ! -d "$NP_CG/$NP_TOP" ]; then
+		mkdir "$NP_CG/$NP_TOP"
+		cat "$NP_CG/cpuset.cpus" >"$NP_CG/$NP_TOP/cpuset.cpus"
+		cat "$NP_CG/cpuset.mems" >"$NP_CG/$NP_TOP/cpuset.mems"
+	fi
+	mkdir "$NP_CG/$narrow"
+	echo "$mem" >"$NP_CG/$narrow/cpuset.mems"
+	echo "$last" >"$NP_CG/$narrow/cpuset.cpus"
+	printf '[placement]\ncgroup-parent = %s\n[guest ex*]\nexclusive = yes\n' "$narrow" \
+		>"$NP_T/narrow.conf"
+	np_run --config "$NP_T/narrow.conf" --state-dir "$NP_STATE" \
+		run --name pool1 -- grep Cpus_allowed_list /proc/self/status
+	np_expect "a narrow parent: run exits 0" 0 "$NP_RC"
+	np_expect "a narrow parent: run on the parent's CPU only" "$last" \
+		"$(awk '{ print $2 }' <<<"$NP_OUT")"
+	np_run --config "$NP_T/narrow.conf" --state-dir "$NP_STATE" run --name ex1 --vcpus 2 -- true
+	np_expect "a narrow parent: no fit: exit 125" 125 "$NP_RC"
+	case $NP_ERR in
+	*"no fit"*"the cgroup parent $narrow allows only CPUs $last and nodes $mem"*)
+		np_pass "a narrow parent: the no-fit message says what the parent allows" ;;
+	*) np_fail "a narrow parent: no fit: stderr [$NP_ERR]" ;;
+	esac
+	rmdir "$NP_CG/$narrow"
+}
+
 test_root_name
+[ "${#NP_LIST[@]}" -ge 2 ] && test_parent_pool || echo "# parent pool: needs two CPUs (has $ALL)"
 test_tid
 test_daemonize
 test_full_fs
