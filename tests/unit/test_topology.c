@@ -331,6 +331,48 @@ static void test_cpuless(void **state)
 	np_topology_free(topo);
 }
 
+/* ---- a topology narrowed to a pool (a cgroup parent's cpuset) ---- */
+
+static void test_pool(void **state)
+{
+	struct np_topology *topo = load_ok(TOPOLOGIES "/4n-amd64-8pu.xml"), *pool = NULL;
+	struct np_cpuset cpus, mems, want;
+	struct np_err err = NP_ERR_INIT;
+	int first1 = np_cpuset_next(&topo->nodes[1].cpus, 0);
+	unsigned pus = 0;
+
+	(void)state;
+	assert_int_equal(topo->nnodes, 4);
+	np_cpuset_zero(&cpus);
+	np_cpuset_zero(&mems);
+	np_cpuset_add(&cpus, (unsigned)first1);
+	np_cpuset_or(&cpus, &cpus, &topo->nodes[2].cpus);
+	np_cpuset_or(&cpus, &cpus, &topo->nodes[0].cpus); /* node 0 is not in mems */
+	np_cpuset_add_range(&mems, 1, 3);
+	assert_int_equal(np_topology_pool(topo, &cpus, &mems, &pool, &err), 0);
+	assert_int_equal(pool->nnodes, 3);
+	check_set(&pool->node_ids, &mems, "pool node ids");
+	assert_int_equal(pool->nodes[0].id, 1);
+	assert_int_equal(np_cpuset_count(&pool->nodes[0].cpus), 1);
+	assert_true(np_cpuset_has(&pool->nodes[0].cpus, (unsigned)first1));
+	check_set(&pool->nodes[1].cpus, &topo->nodes[2].cpus, "node 2 whole");
+	assert_true(np_cpuset_empty(&pool->nodes[2].cpus)); /* node 3: memory only now */
+	assert_int_equal(pool->nodes[2].memory_total, topo->nodes[3].memory_total);
+	np_cpuset_or(&want, &pool->nodes[0].cpus, &pool->nodes[1].cpus);
+	check_set(&pool->cpus, &want, "pool cpus");
+	for (unsigned a = 0; a < 3; a++)
+		for (unsigned b = 0; b < 3; b++)
+			assert_int_equal(np_topology_distance(pool, a, b),
+					 np_topology_distance(topo, a + 1, b + 1));
+	for (unsigned c = 0; c < pool->ncores; c++) {
+		assert_true(np_cpuset_subset(&pool->cores[c].pus, &pool->nodes[pool->cores[c].node].cpus));
+		pus += np_cpuset_count(&pool->cores[c].pus);
+	}
+	assert_int_equal(pus, np_cpuset_count(&pool->cpus));
+	np_topology_free(pool);
+	np_topology_free(topo);
+}
+
 /* ---- lookups ---- */
 
 static void test_lookups(void **state)
@@ -608,6 +650,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_every_capture),
 		cmocka_unit_test(test_synthetic_asym),
 		cmocka_unit_test(test_cpuless),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_bad_xml),
 		cmocka_unit_test(test_dir_sources),
