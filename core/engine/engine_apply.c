@@ -163,8 +163,11 @@ int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
 {
 	_cleanup_free_ struct np_shared_update *ups = NULL;
 	size_t n = 0;
-	int r = np_advisor_shared_updates(list->records, list->nrecords, rec->name,
-					  &rec->exclusive, &ups, &n, err);
+	int r = list ? 0 : np_ledger_cache_list(eng->cache, ledger, &list, err);
+
+	if (r == 0)
+		r = np_advisor_shared_updates(list->records, list->nrecords, rec->name,
+					      &rec->exclusive, &ups, &n, err);
 
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = np_engine_set_shared(eng, ledger, &list->records[ups[i].record], &ups[i].cpus,

@@ -23,7 +23,8 @@ struct np_call {
 	struct np_guest guest;
 	struct np_numad_answer numad;
 	struct np_ledger *ledger;
-	const struct np_ledger_list *list; /* the others' records, borrowed from eng->cache */
+	const struct np_ledger_list *list; /* the others' bookings, borrowed from eng->cache
+					    * (np_ledger_cache_booked(): groups of shared guests) */
 	struct np_proc_boot boot;          /* read at most once per call */
 };
 
@@ -94,6 +95,18 @@ static int np_call_pinned_reason(struct np_record *rec, struct np_err *err)
 	return 0;
 }
 
+/* call->list: the others' bookings. A summary that had to be rebuilt is logged. */
+static int np_call_booked(struct np_call *call, const char *self, struct np_err *err)
+{
+	int r = np_ledger_cache_booked(call->eng->cache, call->ledger, self, &call->list, err);
+	const char *why = np_ledger_cache_why(call->eng->cache);
+
+	if (r == 0 && why[0])
+		np_engine_log(call->eng, NP_LOG_INFO, "ledger summary rebuilt from the records: %s",
+			      why);
+	return r;
+}
+
 /* Run the advisors over the current reservations into `rec`. */
 static int np_call_decide(struct np_call *call, struct np_record *rec, struct np_err *err)
 {
@@ -111,7 +124,7 @@ static int np_call_decide(struct np_call *call, struct np_record *rec, struct np
 
 	/* Static cpus are the administrator's own: a parent that lacks them
 	 * is said so when the group is written (engine_apply.c). */
-	if (np_ledger_cache_list(call->eng->cache, call->ledger, &call->list, err) < 0 ||
+	if (np_call_booked(call, g->name, err) < 0 ||
 	    (g->settings.advisor != NP_ADVISOR_STATIC && !call->req->pinned &&
 	     np_engine_pool(call->eng, &g->settings, &pool, err) < 0))
 		return np_err_wrap(err, "guest %s", g->name);
@@ -168,6 +181,20 @@ static int np_call_fail(struct np_call *call, const char *what, struct np_err *e
 	return err ? err->code : -EIO;
 }
 
+/* Whether a shared guest has some of `rec`'s exclusive CPUs, by the
+ * bookings the decision saw (groups of shared guests: true when any
+ * member has). An error says yes, so that the records are looked at. */
+static bool np_call_shares(const struct np_call *call, const struct np_record *rec)
+{
+	_cleanup_free_ struct np_shared_update *ups = NULL;
+	size_t n = 0;
+
+	if (np_advisor_shared_updates(call->list->records, call->list->nrecords, rec->name,
+				      &rec->exclusive, &ups, &n, NULL) < 0)
+		return true;
+	return n > 0;
+}
+
 /* After `rec` was granted exclusive CPUs: the shared guests give them up
  * (docs/contract.md), in the ledger and, when placed, in the kernel. A failure is
  * logged; the grant stands. */
@@ -175,9 +202,9 @@ static void np_call_shrink_shared(struct np_call *call, const struct np_record *
 {
 	struct np_err local = NP_ERR_INIT;
 
-	if (np_cpuset_empty(&rec->exclusive))
+	if (np_cpuset_empty(&rec->exclusive) || !np_call_shares(call, rec))
 		return;
-	if (np_engine_shrink_shared(call->eng, call->ledger, call->list, rec, &local) < 0)
+	if (np_engine_shrink_shared(call->eng, call->ledger, NULL, rec, &local) < 0)
 		np_engine_log(call->eng, NP_LOG_WARNING, "guest %s: %s", rec->name,
 			      local.msg ? local.msg : "shrinking shared guests failed");
 	np_err_clear(&local);
@@ -446,7 +473,7 @@ static int np_place_adopt(struct np_call *call, struct np_record *rec, struct np
 	int r = np_engine_remove_group(call->eng, rec, true, err);
 
 	if (r == 0)
-		r = np_ledger_cache_list(call->eng->cache, call->ledger, &call->list, err);
+		r = np_call_booked(call, rec->name, err);
 	return r;
 }
 

@@ -108,7 +108,8 @@ int np_engine_apply(struct np_engine *eng, const struct np_record *rec, bool mem
 		    struct np_err *err);
 
 /* After `rec` was granted its exclusive CPUs: shrink the cpusets of the
- * shared guests among `list` that held them, in the kernel and the ledger. */
+ * shared guests among `list` (NULL: every record, read now) that held
+ * them, in the kernel and the ledger. */
 int np_engine_shrink_shared(struct np_engine *eng, struct np_ledger *ledger,
 			    const struct np_ledger_list *list, const struct np_record *rec,
 			    struct np_err *err);

@@ -261,6 +261,23 @@ static void np_reconcile_fresh(struct np_reconcile *rc, const char *name)
 	np_err_clear(&one);
 }
 
+/* A change cut short is ended, and the summary made again from the records
+ * as they now stand, so that one changed by hand or damaged is not trusted
+ * a moment longer. */
+static int np_reconcile_summary(struct np_reconcile *rc, struct np_err *err)
+{
+	int r = np_ledger_settle(rc->ledger, err);
+	const char *why;
+
+	if (r == 0)
+		r = np_ledger_cache_rebuild(rc->eng->cache, rc->ledger, err);
+	why = np_ledger_cache_why(rc->eng->cache);
+
+	if (r == 0 && why[0])
+		np_report_add(rc->rep, "rebuilt the ledger summary: %s", why);
+	return r;
+}
+
 static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 {
 	struct np_ledger_list list = { 0 };
@@ -278,6 +295,8 @@ static int np_reconcile_locked(struct np_reconcile *rc, struct np_err *err)
 	for (unsigned i = 0; r == 0 && i < list.nrecords; i++)
 		np_reconcile_fresh(rc, list.records[i].name);
 	np_ledger_list_clear(&list);
+	if (r == 0)
+		r = np_reconcile_summary(rc, err);
 	return r;
 }
 

@@ -639,20 +639,18 @@ int np_ledger_quarantine(struct np_ledger *ledger, const char *name, struct np_e
 			     np_ledger_move_aside(ledger, file, aside, err));
 }
 
-/* The length of a directory entry that is a record's temporary file
- * .NAME.json.tmp (all of it is kept); 0 for any other entry. */
+/* The length of a directory entry that is the temporary file of a write
+ * (.NAME.json.tmp of a record, .FILE.tmp of a derived file; all of it is
+ * kept); 0 for any other entry. */
 static size_t np_entry_tmp(const char *entry)
 {
-	static const char tail[] = NP_LEDGER_SUFFIX ".tmp";
+	static const char tail[] = ".tmp";
 	size_t len = strlen(entry), tlen = sizeof(tail) - 1;
-	char name[NP_NAME_MAX + 1];
 
-	if (entry[0] != '.' || len <= tlen + 1 || len - tlen - 1 > NP_NAME_MAX ||
-	    strcmp(entry + len - tlen, tail) != 0)
+	if (entry[0] != '.' || len <= tlen + 1 || strcmp(entry + len - tlen, tail) != 0 ||
+	    strchr(entry, '/'))
 		return 0;
-	memcpy(name, entry + 1, len - tlen - 1);
-	name[len - tlen - 1] = '\0';
-	return np_name_validate(name, NULL) == 0 ? len : 0;
+	return len;
 }
 
 int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *err)
@@ -673,5 +671,75 @@ int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *
 	if (r == 0 && names.n)
 		r = np_sync_dir(ledger, err);
 	np_names_clear(&names);
+	return r;
+}
+
+/* ---- files derived from the records ---- */
+
+static int np_aux_name(const char *file, struct np_err *err)
+{
+	if (file[0] != '.' || strchr(file, '/') || strcmp(file, NP_LEDGER_LOCK_FILE) == 0)
+		return np_err_input(err, "%s: not a derived file of the state dir", file);
+	return 0;
+}
+
+int np_ledger_read_aux(struct np_ledger *ledger, const char *file, size_t max, char **text,
+		       size_t *len, struct np_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	int r = np_aux_name(file, err);
+
+	if (r < 0)
+		return r;
+	fd = np_ledger_open_file(ledger, file, err);
+	if (fd < 0)
+		return fd;
+	r = np_read_fd(fd, max, text, len);
+	if (r == -EFBIG)
+		return np_err_set(err, -EBADMSG, "%s/%s: larger than %zu bytes", ledger->dir, file,
+				  max);
+	if (r < 0)
+		return np_err_set(err, r, "%s/%s: %s", ledger->dir, file, strerror(-r));
+	return 0;
+}
+
+int np_ledger_write_aux(struct np_ledger *ledger, const char *file, const char *text,
+			size_t len, struct np_err *err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	int r = np_ledger_need_lock(ledger, err);
+
+	if (r == 0)
+		r = np_aux_name(file, err);
+	if (r < 0)
+		return r;
+	if (asprintf(&tmp, "%s.tmp", file) < 0)
+		return np_err_set(err, -ENOMEM, "out of memory");
+	fd = openat(ledger->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
+				       O_NOCTTY, 0644);
+	if (fd < 0)
+		return np_err_set(err, -errno, "%s/%s: %s", ledger->dir, tmp, strerror(errno));
+	r = np_write_all(fd, text, len);
+	if (r == 0 && close(np_steal_fd(&fd)) < 0)
+		r = -errno;
+	if (r == 0 && renameat(ledger->dirfd, tmp, ledger->dirfd, file) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(ledger->dirfd, tmp, 0);
+		return np_err_set(err, r, "%s/%s: %s", ledger->dir, file, strerror(-r));
+	}
+	return 0;
+}
+
+int np_ledger_settle(struct np_ledger *ledger, struct np_err *err)
+{
+	int r = np_ledger_need_lock(ledger, err);
+
+	if (r < 0 || !(ledger->gen & 1u))
+		return r;
+	r = np_ledger_gen_begin(ledger, err);
+	if (r == 0)
+		np_ledger_gen_end(ledger);
 	return r;
 }

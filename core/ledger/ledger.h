@@ -143,9 +143,28 @@ int np_ledger_remove(struct np_ledger *ledger, const char *name, struct np_err *
  * listings no longer see it. -ENOENT when there is no such file. Needs the lock. */
 int np_ledger_quarantine(struct np_ledger *ledger, const char *name, struct np_err *err);
 
-/* Remove the temporary files (.NAME.json.tmp) of writes a crash cut
- * short: no write is under way while the lock is held. `*removed` says
+/* Remove the temporary files (.NAME.json.tmp, and .FILE.tmp of the
+ * derived files such as .summary.tmp) of writes a crash cut short: no write is under way while the lock is held. `*removed` says
  * how many went. Needs the lock. */
 int np_ledger_sweep(struct np_ledger *ledger, unsigned *removed, struct np_err *err);
+
+/* End a change a crash cut short: an odd generation moves on to the next
+ * even one, which no process has seen, so that readers trust what is read
+ * from now on. Nothing else changes. Needs the lock. */
+int np_ledger_settle(struct np_ledger *ledger, struct np_err *err);
+
+/* Read FILE, a dot file of the state dir other numaplace parts derive
+ * from the records (`.summary`), whole into a NUL-terminated heap buffer:
+ * -ENOENT when missing, -EBADMSG when not a regular file or over `max`
+ * bytes. `*text` untouched on failure. */
+int np_ledger_read_aux(struct np_ledger *ledger, const char *file, size_t max, char **text,
+		       size_t *len, struct np_err *err);
+
+/* Replace dot file FILE with `len` bytes of `text` by way of .FILE.tmp and
+ * a rename, so a reader sees it whole or not at all; no fsync: such a file
+ * is checked by its reader and rebuilt from the records when wrong. Needs
+ * the lock; moves no generation on. */
+int np_ledger_write_aux(struct np_ledger *ledger, const char *file, const char *text,
+			size_t len, struct np_err *err);
 
 #endif

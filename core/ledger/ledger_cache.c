@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
+#include "ledger_booked.h"
+
 /* A change this process made, to apply at the next listing. */
 struct np_cache_op {
 	char name[NP_NAME_MAX + 1];
@@ -21,14 +24,19 @@ struct np_ledger_cache {
 	unsigned cap;                /* records allocated in list.records */
 	struct np_cache_op *ops;
 	size_t nops, capops;
+	struct np_ledger_summary *sum;  /* the summary, current or not */
+	struct np_ledger_list booked;   /* the last view handed out */
+	char *why;                      /* why the last summary was rebuilt; NULL: read */
 };
 
 int np_ledger_cache_new(struct np_ledger_cache **out, struct np_err *err)
 {
 	struct np_ledger_cache *cache = calloc(1, sizeof(*cache));
 
-	if (!cache)
+	if (!cache || np_summary_new(&cache->sum, NULL) < 0) {
+		free(cache);
 		return np_err_set(err, -ENOMEM, "out of memory");
+	}
 	*out = cache;
 	return 0;
 }
@@ -40,7 +48,8 @@ static void np_cache_clear_ops(struct np_ledger_cache *cache)
 	cache->nops = 0;
 }
 
-void np_ledger_cache_forget(struct np_ledger_cache *cache)
+/* Drop the records held; the summary stays. */
+static void np_cache_forget_list(struct np_ledger_cache *cache)
 {
 	np_cache_clear_ops(cache);
 	np_ledger_list_clear(&cache->list);
@@ -48,11 +57,20 @@ void np_ledger_cache_forget(struct np_ledger_cache *cache)
 	cache->valid = false;
 }
 
+void np_ledger_cache_forget(struct np_ledger_cache *cache)
+{
+	np_cache_forget_list(cache);
+	np_summary_drop(cache->sum);
+	np_ledger_list_clear(&cache->booked);
+}
+
 void np_ledger_cache_free(struct np_ledger_cache *cache)
 {
 	if (!cache)
 		return;
 	np_ledger_cache_forget(cache);
+	np_summary_free(cache->sum);
+	free(cache->why);
 	free(cache->ops);
 	free(cache);
 }
@@ -71,17 +89,16 @@ static struct np_cache_op *np_cache_new_op(struct np_ledger_cache *cache)
 	return memset(&cache->ops[cache->nops], 0, sizeof(*cache->ops));
 }
 
-void np_ledger_cache_changed(struct np_ledger *ledger, const struct np_ledger_change *change,
-			     void *data)
+/* The records held learn of `change`, or are dropped. */
+static void np_cache_list_changed(struct np_ledger_cache *cache,
+				  const struct np_ledger_change *change)
 {
-	struct np_ledger_cache *cache = data;
 	const struct np_record *rec = change->rec;
 	struct np_cache_op *op;
 
-	(void)ledger;
 	if (!change->ok || !cache->valid || cache->gen != change->from ||
 	    !(op = np_cache_new_op(cache)) || (rec && np_record_copy(&op->rec, rec, NULL) < 0)) {
-		np_ledger_cache_forget(cache);
+		np_cache_forget_list(cache);
 		return;
 	}
 	snprintf(op->name, sizeof(op->name), "%s", change->name);
@@ -182,7 +199,7 @@ static int np_cache_fill(struct np_ledger_cache *cache, struct np_ledger *ledger
 	uint64_t after;
 	int r;
 
-	np_ledger_cache_forget(cache);
+	np_cache_forget_list(cache);
 	r = np_ledger_list(ledger, false, &cache->list, err);
 	if (r < 0)
 		return r;
@@ -205,4 +222,164 @@ int np_ledger_cache_list(struct np_ledger_cache *cache, struct np_ledger *ledger
 		return r;
 	*out = &cache->list;
 	return 0;
+}
+
+/* ---- the summary ---- */
+
+/* Note why the summary was rebuilt (NULL: it was read). */
+static void np_cache_note_why(struct np_ledger_cache *cache, const struct np_err *why)
+{
+	free(cache->why);
+	cache->why = why && why->msg ? strdup(why->msg) : NULL;
+}
+
+const char *np_ledger_cache_why(const struct np_ledger_cache *cache)
+{
+	return cache->why ? cache->why : "";
+}
+
+/* Why DIR/.summary, at the ledger's generation, is not `now` (made from
+ * the records): into cache->why, nothing when it is. A missing one is
+ * worth no word while there are no guests. */
+static void np_cache_judge(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			   const struct np_ledger_summary *now)
+{
+	struct np_ledger_summary *old = NULL;
+	struct np_err why = NP_ERR_INIT;
+	uint64_t gen = 0;
+	int r = np_summary_new(&old, &why);
+
+	if (r == 0)
+		r = np_ledger_generation(ledger, &gen, &why);
+	if (r == 0)
+		r = np_summary_load(old, ledger, gen, &why);
+	if (r == 0 && !np_summary_equal(old, now))
+		np_err_set(&why, -ESTALE, "%s/%s: does not match the records", np_ledger_dir(ledger),
+			   NP_SUMMARY_FILE);
+	np_cache_note_why(cache, r == -ENOENT && np_summary_count(now) == 0 ? NULL : &why);
+	np_err_clear(&why);
+	np_summary_free(old);
+}
+
+/* Make the summary from every record; store it when the lock is held and
+ * the records were read at an even generation. Returns that store's
+ * failure, if any, in `store`. */
+static int np_cache_summary_build(struct np_ledger_cache *cache, struct np_ledger *ledger,
+				  struct np_err *store, struct np_err *err, bool judge)
+{
+	const struct np_ledger_list *list = NULL;
+	int r = np_ledger_cache_list(cache, ledger, &list, err);
+
+	if (r == 0)
+		/* Records not known to stand at one generation get an odd
+		 * one, which np_summary_current() never takes. */
+		r = np_summary_build(cache->sum, list, cache->valid ? cache->gen : 1, err);
+	if (r == 0 && judge)
+		np_cache_judge(cache, ledger, cache->sum);
+	if (r == 0 && cache->valid && np_ledger_locked(ledger))
+		np_summary_store(cache->sum, ledger, store);
+	return r;
+}
+
+/* Bring the summary to the ledger's current generation. */
+static int np_cache_summary(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			    struct np_err *err)
+{
+	struct np_err why = NP_ERR_INIT;
+	uint64_t gen = 0;
+	int g = np_ledger_generation(ledger, &gen, &why);
+
+	if (g == 0 && np_summary_current(cache->sum, gen))
+		return 0;
+	if (g == 0 && (gen & 1u))
+		np_err_set(&why, -ESTALE, "%s: the generation is odd (a change was cut short)",
+			   np_ledger_dir(ledger));
+	else if (g == 0 && np_summary_load(cache->sum, ledger, gen, &why) == 0) {
+		np_cache_note_why(cache, NULL);
+		return 0;
+	}
+	np_cache_note_why(cache, &why);
+	np_err_clear(&why);
+	return np_cache_summary_build(cache, ledger, NULL, err, false);
+}
+
+int np_ledger_cache_booked(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			   const char *self, const struct np_ledger_list **out,
+			   struct np_err *err)
+{
+	int r = np_cache_summary(cache, ledger, err);
+
+	np_ledger_list_clear(&cache->booked);
+	if (r == 0)
+		r = np_booked_from_summary(cache->sum, self, &cache->booked, err);
+	if (r < 0) {
+		np_summary_drop(cache->sum);
+		return r;
+	}
+	*out = &cache->booked;
+	return 0;
+}
+
+int np_ledger_cache_rebuild(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			    struct np_err *err)
+{
+	struct np_err store = NP_ERR_INIT;
+	int r;
+
+	if (!np_ledger_locked(ledger))
+		return np_err_set(err, -ENOLCK, "%s: rebuilding the summary needs the lock",
+				  np_ledger_dir(ledger));
+	np_ledger_cache_forget(cache);
+	r = np_cache_summary_build(cache, ledger, &store, err, true);
+	if (r == 0 && store.code < 0)
+		r = np_err_set(err, store.code, "%s", store.msg ? store.msg : "storing the summary");
+	np_err_clear(&store);
+	return r;
+}
+
+/* Make the summary of generation `gen` from every record and store it,
+ * under the lock. The records read are not kept: the cache's listing
+ * stays as it was. */
+static void np_cache_summary_remake(struct np_ledger_summary *sum, struct np_ledger *ledger,
+				    uint64_t gen)
+{
+	struct np_ledger_list list = { 0 };
+
+	if (np_ledger_list(ledger, false, &list, NULL) == 0 &&
+	    np_summary_build(sum, &list, gen, NULL) == 0 && !(gen & 1u))
+		np_summary_store(sum, ledger, NULL);
+	else
+		np_summary_drop(sum);
+	np_ledger_list_clear(&list);
+}
+
+/* The summary learns of `change` and is stored: applied to it when it
+ * held `from` (read from DIR/.summary when that does), else rebuilt from
+ * the records. A change that failed part-way drops it. */
+static void np_cache_summary_changed(struct np_ledger_cache *cache, struct np_ledger *ledger,
+				     const struct np_ledger_change *change)
+{
+	struct np_ledger_summary *sum = cache->sum;
+
+	if (!change->ok) {
+		np_summary_drop(sum);
+		return;
+	}
+	if (!np_summary_current(sum, change->from) &&
+	    np_summary_load(sum, ledger, change->from, NULL) < 0) {
+		np_cache_summary_remake(sum, ledger, change->to);
+		return;
+	}
+	if (np_summary_apply(sum, change->name, change->rec, change->to, NULL) == 0 &&
+	    !(change->to & 1u))
+		np_summary_store(sum, ledger, NULL);
+}
+
+void np_ledger_cache_changed(struct np_ledger *ledger, const struct np_ledger_change *change,
+			     void *data)
+{
+	struct np_ledger_cache *cache = data;
+
+	np_cache_list_changed(cache, change);
+	np_cache_summary_changed(cache, ledger, change);
 }

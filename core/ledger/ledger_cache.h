@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "ledger.h"
+#include "ledger_summary.h"
 #include "record.h"
 
 /*
@@ -47,5 +48,30 @@ void np_ledger_cache_changed(struct np_ledger *ledger, const struct np_ledger_ch
 
 /* Drop whatever the cache holds. */
 void np_ledger_cache_forget(struct np_ledger_cache *cache);
+
+/*
+ * The reservations as the advisors count them, leaving out guest `self`
+ * (NULL: none): the booked view (ledger_booked.h) of the ledger's summary
+ * (ledger_summary.h), so that a decision reads one file, not every record.
+ * The summary is the one kept in memory when it holds the current
+ * generation, else DIR/.summary when that does; one that is missing, torn,
+ * stale or of another version is rebuilt from the records and, while the
+ * lock is held, stored. With an odd generation (a change cut short) the
+ * view comes from the records. `*out` as np_ledger_cache_list()'s, valid
+ * until the next call of this function or the free.
+ */
+int np_ledger_cache_booked(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			   const char *self, const struct np_ledger_list **out,
+			   struct np_err *err);
+
+/* Rebuild the summary from the records and store it, whatever it held
+ * (reconcile). Needs the lock. */
+int np_ledger_cache_rebuild(struct np_ledger_cache *cache, struct np_ledger *ledger,
+			    struct np_err *err);
+
+/* Why the last summary the cache wanted was rebuilt rather than read (the
+ * error naming the file; "" when it was read, or none was wanted yet).
+ * For the log. */
+const char *np_ledger_cache_why(const struct np_ledger_cache *cache);
 
 #endif

@@ -158,3 +158,21 @@ np_records() {
 		(.bookings | map("\(.node):\(.vcpus):\(.memory)") | join(",")),
 		(.cgroup // "")] | map(tostring) | join("|")' "${files[@]}"
 }
+
+# np_summary_consistent: "consistent" when NP_STATE/.summary (the ledger
+# summary, core/ledger/ledger_summary.h) holds the current generation and
+# one line per record that says what the record says; else what differs.
+np_summary_consistent() {
+	local magic version gen count _ want have
+	[ -f "$NP_STATE/.summary" ] || { echo "no summary"; return; }
+	read -r magic version gen count _ <"$NP_STATE/.summary"
+	[ "$magic $version" = "numaplace-summary 1" ] || { echo "header: $magic $version"; return; }
+	[ "$gen" = "$(cut -d' ' -f1 "$NP_STATE/.generation")" ] ||
+		{ echo "generation $gen, the ledger's $(cut -d' ' -f1 "$NP_STATE/.generation")"; return; }
+	want=$(np_records | awk -F'|' '{ for (i = 4; i <= 7; i++) if ($i == "") $i = "-"
+		print $1, $2, $4, $5, $6, $7 }' | LC_ALL=C sort)
+	have=$(tail -n +2 "$NP_STATE/.summary")
+	[ "$count" = "$(printf '%s' "$want" | grep -c .)" ] || { echo "count $count"; return; }
+	[ "$have" = "$want" ] || { echo "lines differ: $(diff <(echo "$want") <(echo "$have") | head -4 | tr '\n' ' ')"; return; }
+	echo consistent
+}

@@ -130,10 +130,11 @@ np_expect "records" "$ncpus" "$(np_records | wc -l)"
 np_check_books "$ncpus" 0
 np_expect "exclusive CPUs held" "$ncpus" "$NP_EXCLUSIVE"
 np_lock_free "after the reserves"
+np_expect "the summary says what the records say" consistent "$(np_summary_consistent)"
 # shellcheck disable=SC2010 # the names are numaplace's own
 np_expect "nothing but records, the lock, the generation, the binding and the refusals" 0 \
 	"$(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^\.topology$' \
-		-e '^\.refused$' |
+		-e '^\.refused$' -e '^\.summary$' |
 		grep -vc '\.json$')"
 rm -rf "$NP_STATE"
 
@@ -159,6 +160,7 @@ ok=$(grep -lx 0 "$NP_T"/rc.[xs]* | wc -l)
 fail=$(grep -lx 1 "$NP_T"/rc.[xs]* | wc -l)
 np_expect "every reserve exited 0 or 1" "$N" "$((ok + fail))"
 np_expect "records for the reserves that succeeded" "$ok" "$(np_records | wc -l)"
+np_expect "the summary says what the records say" consistent "$(np_summary_consistent)"
 [ "$fail" -gt 0 ] && np_pass "some did not fit ($ok fit, $fail did not)" ||
 	np_fail "all $N fit, 288 vCPUs on 256 CPUs"
 np_check_books 4 1073741824
@@ -196,14 +198,15 @@ while IFS='|' read -r name phase pid cpus excl _ _ cg; do
 	[ "$want" = "$got" ] || { bad=$((bad + 1)); echo "# $name: want [$want] got [$got]"; }
 done < <(np_records)
 np_expect "records" "$N" "$(np_records | wc -l)"
+np_expect "the summary says what the records say" consistent "$(np_summary_consistent)"
 np_expect "every guest placed, in its group, with its reserved cpus" 0 "$bad"
 np_expect "groups" "$N" "$(np_groups | grep -c "^$NP_PARENT/")"
 np_lock_free "after the places"
 np_storm --config "$conf" --state-dir "$NP_STATE" release --force g@
 np_expect "every release succeeded" "0 $N " "$(np_storm_codes)"
 np_expect "no group left below the parent" "$NP_PARENT" "$(np_groups)"
-np_expect "only the generation, the lock and the binding left in the state dir" \
-	".generation .lock .topology" \
+np_expect "only the generation, the lock, the summary and the binding left in the state dir" \
+	".generation .lock .summary .topology" \
 	"$(ls -A "$NP_STATE" | tr '\n' ' ' | sed 's/ $//')"
 for ((i = 1; i <= N; i++)); do
 	[ "$(cat "/proc/${guests[i]}/cpuset")" = "${homes[i]}" ] || bad=$((bad + 1))

@@ -60,7 +60,7 @@ np_absent() {
 np_state_files() {
 	# shellcheck disable=SC2010 # the names are numaplace's own
 	(cd "$NP_STATE" && ls -A | grep -v -e '^\.lock$' -e '^\.generation$' -e '^\.topology$' \
-		-e '^\.refused$' -e '^[^.].*\.json$' |
+		-e '^\.refused$' -e '^\.summary$' -e '^[^.].*\.json$' |
 		tr '\n' ' ')
 }
 
@@ -110,6 +110,7 @@ for row in "after-lock:none:absent" "before-rename:none:absent" "after-write:app
 			np_fail "$point: $name left something: $(np_groups) $(ls -A "$NP_STATE")"
 	fi
 	np_expect "$point: no temporary file left" "" "$(np_state_files)"
+	np_expect "$point: the summary says what the records say" consistent "$(np_summary_consistent)"
 done
 
 # np_exclusive_alone NAME: NAME's exclusive CPU is in no other guest's
@@ -287,6 +288,7 @@ done
 np_expect "every survivor placed again" "$survivors" "$(find "$NP_STATE" -maxdepth 1 -name '[!.]*.json' | wc -l)"
 np_run --config "$conf" --state-dir "$NP_STATE" reconcile
 np_expect "a second reconcile has nothing to do" "0 " "$NP_RC $NP_OUT"
+np_expect "the summary says what the records say" consistent "$(np_summary_consistent)"
 echo "# guests that survived: $survivors of $N ($replaced placed again after the storm)"
 
 for name in $(cd "$NP_STATE" && ls -- *.json | sed 's/\.json$//'); do
@@ -295,7 +297,8 @@ done
 np_expect "no group left after the releases" "$NP_PARENT" "$(np_groups)"
 # (besides the binding and the refusals of the places the storm cut short)
 # shellcheck disable=SC2010 # the names are numaplace's own
-np_expect "only the generation and the lock left in the state dir" ".generation .lock" \
+np_expect "only the generation, the lock and the summary left in the state dir" \
+	".generation .lock .summary" \
 	"$(ls -A "$NP_STATE" | grep -v -e '^\.topology$' -e '^\.refused$' | tr '\n' ' ' | sed 's/ $//')"
 
 echo "# 3. torn and corrupt records"
@@ -323,12 +326,17 @@ for kind in torn empty garbage other-name link; do
 	[[ $NP_ERR == "numaplace: status: "*"$file"* && $NP_ERR != *$'\n'* ]] &&
 		np_pass "$kind record: status names the file on one line" ||
 		np_fail "$kind record: status said [$NP_ERR]"
+	# A decision reads the summary, which still holds what the record
+	# said: the damaged guest's booking counts, nothing is read from it.
 	np_guest
 	np_run --config "$conf" --state-dir "$NP_STATE" place "n-$kind" "$NP_GUEST"
-	np_expect "$kind record: place next to it fails" 1 "$NP_RC"
-	[[ $NP_ERR == *"$file"* ]] && np_pass "$kind record: place names it" ||
-		np_fail "$kind record: place said [$NP_ERR]"
-	np_expect "$kind record: the refused guest stays where it was" / "$(np_where "$NP_GUEST")"
+	np_expect "$kind record: place next to it decides from the summary" 0 "$NP_RC"
+	[[ $(grep -c "^$name placed " "$NP_STATE/.summary") == 1 ]] &&
+		np_pass "$kind record: the summary still counts $name" ||
+		np_fail "$kind record: the summary lost $name: $(cat "$NP_STATE/.summary")"
+	np_run --config "$conf" --state-dir "$NP_STATE" release --force "n-$kind"
+	np_expect "$kind record: release of the guest next to it" 0 "$NP_RC"
+	np_expect "$kind record: released back where it was" / "$(np_where "$NP_GUEST")"
 	np_run --config "$conf" --state-dir "$NP_STATE" reconcile
 	np_expect "$kind record: reconcile" 0 "$NP_RC"
 	[[ $NP_OUT == *"moved aside $name as .corrupt.$name.json"* ]] &&
@@ -337,6 +345,8 @@ for kind in torn empty garbage other-name link; do
 	[ -e "$NP_STATE/.corrupt.$name.json" ] || [ -L "$NP_STATE/.corrupt.$name.json" ] &&
 		[ ! -e "$file" ] && [ ! -L "$file" ] && np_pass "$kind record: set aside" ||
 		np_fail "$kind record: not set aside: $(ls -A "$NP_STATE")"
+	np_expect "$kind record: the summary no longer lists it" 0 \
+		"$(grep -c "^$name " "$NP_STATE/.summary")"
 	np_run --config "$conf" --state-dir "$NP_STATE" status --json
 	np_expect "$kind record: status works again, without it" "0 keep" \
 		"$NP_RC $(jq -r '[.guests[].name] | join(" ")' <<<"$NP_OUT")"
