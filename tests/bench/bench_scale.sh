@@ -17,7 +17,7 @@
 # BUILD_DIR/bench-results/scale.csv. Needs no root and touches no cgroup;
 # removes its work dir at the end, even on failure. Figures only.
 set -u
-build=${1:?usage: bench_scale.sh BUILD_DIR}
+build=$(cd "${1:?usage: bench_scale.sh BUILD_DIR}" && pwd) || exit 1
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 np=$build/plugin/numaplace
 topology=$src/tests/fixtures/topologies/64n-synthetic-asym.xml
