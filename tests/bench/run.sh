@@ -6,14 +6,16 @@
 # Every benchmark of numaplace in one run (docs/benchmarks.md): latency of
 # advise, reserve + release and place + release (in process and as whole
 # commands, on this machine and on the 64-node capture with 1,000 guests),
-# numad -w beside them, lxc-start with and without the hook, loading the
+# numad -w beside them, lxc-start with and without the hook, advise and
+# reserve as whole commands against 0 to 10,000 guests, loading the
 # topology, the built-in advisor alone, and the placement-quality
 # simulator with its plot. BUILD_DIR defaults to build-bench (configured as RelWithDebInfo,
 # the project's default, when it does not exist); --no-build uses it as it
 # is (the CMake target `bench` does so). Figures go to stdout and to BUILD_DIR/bench-results/.
 # Needs root for the cpuset groups and LXC; what it cannot measure it skips
 # and says why. Environment: NP_BENCH_RUNS (1000), NP_BENCH_GUESTS (1000),
-# NP_BENCH_CALLS (numad and lxc-start, 20 each way), NP_BENCH_STEPS (2000).
+# NP_BENCH_CALLS (numad and lxc-start, 20 each way), NP_BENCH_STEPS (2000),
+# and bench_scale.sh's NP_BENCH_SCALE_RUNS (200) and NP_BENCH_SCALE_SIZES.
 set -u
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -85,6 +87,9 @@ run_all() {
 	bash "$src/tests/bench/bench_lxc.sh" "$numaplace" "$work" "$calls" "$out/latency.csv" || rc=1
 	bash "$src/tests/bench/bench_oci.sh" "$numaplace" "$work" 10 || rc=1
 	bash "$src/tests/bench/bench_libvirt.sh" "$numaplace" "$work" 10 || rc=1
+	echo
+	echo "== commands against the number of guests (bench_scale.sh)"
+	bash "$src/tests/bench/bench_scale.sh" "$build" || rc=1
 	echo
 	echo "== loading the topology (bench_topology, with the plugins the CLI keeps out)"
 	HWLOC_PLUGINS_BLACKLIST=$hwloc_unused "$bench/bench_topology" -n 100 \
