@@ -188,21 +188,34 @@ static char *np_refused_line(const char *reason)
 	return s;
 }
 
+/* Under the lock: the refusals, without guest `name`'s. 1 when it had
+ * one, 0 when not, or a negative errno. */
+static int np_refused_load_locked(struct np_ledger *ledger, const char *name,
+				  struct np_refused *list, struct np_err *err)
+{
+	int i, r;
+
+	if (!np_ledger_locked(ledger))
+		return np_err_set(err, -ENOLCK, "state dir %s: the lock is not held",
+				  np_ledger_dir(ledger));
+	if ((r = np_refused_read(ledger, list, err)) < 0)
+		return r;
+	if ((i = np_refused_find(list, name)) < 0)
+		return 0;
+	np_refused_drop(list, (unsigned)i);
+	return 1;
+}
+
 int np_refused_note(struct np_ledger *ledger, const char *name, int64_t time,
 		    const char *reason, struct np_err *err)
 {
 	struct np_refused list = { 0 };
 	struct np_refusal item = { .time = time };
 	struct np_refusal *items;
-	int i, r;
+	int r = np_refused_load_locked(ledger, name, &list, err);
 
-	if (!np_ledger_locked(ledger))
-		return np_err_set(err, -ENOLCK, "state dir %s: the lock is not held",
-				  np_ledger_dir(ledger));
-	if ((r = np_refused_read(ledger, &list, err)) < 0)
+	if (r < 0)
 		return r;
-	if ((i = np_refused_find(&list, name)) >= 0)
-		np_refused_drop(&list, (unsigned)i);
 	while (list.n >= NP_REFUSED_MAX)
 		np_refused_drop(&list, list.n - 1);
 	items = realloc(list.items, (list.n + 1) * sizeof(*items));
@@ -227,18 +240,10 @@ int np_refused_note(struct np_ledger *ledger, const char *name, int64_t time,
 int np_refused_forget(struct np_ledger *ledger, const char *name, struct np_err *err)
 {
 	struct np_refused list = { 0 };
-	int i, r;
+	int r = np_refused_load_locked(ledger, name, &list, err);
 
-	if (!np_ledger_locked(ledger))
-		return np_err_set(err, -ENOLCK, "state dir %s: the lock is not held",
-				  np_ledger_dir(ledger));
-	if ((r = np_refused_read(ledger, &list, err)) < 0)
-		return r;
-	i = np_refused_find(&list, name);
-	if (i >= 0) {
-		np_refused_drop(&list, (unsigned)i);
+	if (r > 0)
 		r = np_refused_write(ledger, &list, err);
-	}
 	np_refused_clear(&list);
 	return r;
 }
