@@ -288,19 +288,22 @@ static int np_cache_summary(struct np_ledger_cache *cache, struct np_ledger *led
 	struct np_err why = NP_ERR_INIT;
 	uint64_t gen = 0;
 	int g = np_ledger_generation(ledger, &gen, &why);
+	int r;
 
-	if (g == 0 && np_summary_current(cache->sum, gen))
-		return 0;
-	if (g == 0 && (gen & 1u))
-		np_err_set(&why, -ESTALE, "%s: the generation is odd (a change was cut short)",
-			   np_ledger_dir(ledger));
-	else if (g == 0 && np_summary_load(cache->sum, ledger, gen, &why) == 0) {
+	if (g == 0 && (np_summary_current(cache->sum, gen) ||
+		       (!(gen & 1u) && np_summary_load(cache->sum, ledger, gen, &why) == 0))) {
 		np_cache_note_why(cache, NULL);
 		return 0;
 	}
-	np_cache_note_why(cache, &why);
+	if (g == 0 && (gen & 1u))
+		np_err_set(&why, -ESTALE, "%s: the generation is odd (a change was cut short)",
+			   np_ledger_dir(ledger));
+	r = np_cache_summary_build(cache, ledger, NULL, err, false);
+	/* A state dir without guests has nothing to summarise: no word. */
+	np_cache_note_why(cache, why.code == -ENOENT && r == 0 &&
+				 np_summary_count(cache->sum) == 0 ? NULL : &why);
 	np_err_clear(&why);
-	return np_cache_summary_build(cache, ledger, NULL, err, false);
+	return r;
 }
 
 int np_ledger_cache_booked(struct np_ledger_cache *cache, struct np_ledger *ledger,
