@@ -161,8 +161,11 @@ struct np_status {
 
 void np_status_clear(struct np_status *st);
 
-/* Every recorded guest with what the machine says of it. */
-int np_engine_status(struct np_engine *eng, struct np_status *out, struct np_err *err);
+/* Every recorded guest with what the machine says of it; with `only`
+ * (NULL: every guest), that guest alone (none when it has no record),
+ * reading no other record. The refusals are all there either way. */
+int np_engine_status(struct np_engine *eng, const char *only, struct np_status *out,
+		     struct np_err *err);
 
 /* What `reconcile` did, one line each ("dropped web1: pid 42 is gone"),
  * and how many guests it could not reconcile (each also has a line). */

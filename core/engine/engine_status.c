@@ -36,7 +36,32 @@ static int np_status_probe(struct np_engine *eng, struct np_proc_boot *boot,
 	return 0;
 }
 
-static int np_status_locked(struct np_engine *eng, struct np_status *out, struct np_err *err)
+/* Guest `only`'s record alone, as a listing of one (of none when it has
+ * no record): `status NAME` reads nobody else's. */
+static int np_status_one_record(struct np_ledger *ledger, const char *only,
+				struct np_ledger_list *out, struct np_err *err)
+{
+	struct np_record rec = { 0 };
+	int r = np_ledger_read(ledger, only, &rec, err);
+
+	if (r == -ENOENT) {
+		np_err_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	out->records = malloc(sizeof(*out->records));
+	if (!out->records) {
+		np_record_clear(&rec);
+		return np_err_set(err, -ENOMEM, "out of memory");
+	}
+	out->records[0] = rec;
+	out->nrecords = 1;
+	return 0;
+}
+
+static int np_status_locked(struct np_engine *eng, const char *only, struct np_status *out,
+			    struct np_err *err)
 {
 	struct np_ledger_list list = { 0 };
 	struct np_ledger *ledger = NULL;
@@ -47,7 +72,8 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 	np_policy_placement(eng->policy, &s);
 	r = np_engine_ledger(eng, &s, true, &ledger, err);
 	if (r == 0)
-		r = np_ledger_list(ledger, false, &list, err);
+		r = only ? np_status_one_record(ledger, only, &list, err) :
+			   np_ledger_list(ledger, false, &list, err);
 	if (r == 0)
 		r = np_refused_read(ledger, &out->refused, err);
 	if (r == 0 && list.nrecords) {
@@ -70,13 +96,14 @@ static int np_status_locked(struct np_engine *eng, struct np_status *out, struct
 	return r;
 }
 
-int np_engine_status(struct np_engine *eng, struct np_status *out, struct np_err *err)
+int np_engine_status(struct np_engine *eng, const char *only, struct np_status *out,
+		      struct np_err *err)
 {
 	struct np_status st = { 0 };
 	int r;
 
 	pthread_mutex_lock(&eng->lock);
-	r = np_status_locked(eng, &st, err);
+	r = np_status_locked(eng, only, &st, err);
 	pthread_mutex_unlock(&eng->lock);
 	if (r < 0) {
 		np_status_clear(&st);

@@ -276,7 +276,7 @@ static int np_status_run(struct np_cli *cli, int argc, char **argv)
 	if ((code = np_cli_engine_open(cli, "status", &eng)) != 0)
 		return code;
 	code = NP_EXIT_OK;
-	if (np_engine_status(eng, &st, &err) < 0)
+	if (np_engine_status(eng, name, &st, &err) < 0)
 		code = np_cli_fail("status", &err);
 	else if (name)
 		code = np_status_one(cli, &st, name);
