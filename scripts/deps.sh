@@ -14,7 +14,7 @@ packages="cmake gcc clang make pkg-config git ca-certificates
 	groff-base
 	debhelper dpkg-dev fakeroot lintian man-db
 	lxc busybox-static qemu-system-x86 cpio gzip xz-utils binutils iproute2 procps gnuplot-nox jq
-	runc crun shellcheck tmux
+	runc crun shellcheck strace tmux
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
 # What building numaplace and running it need (a subset of packages).
 build_packages="cmake gcc make pkg-config

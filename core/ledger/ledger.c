@@ -216,7 +216,7 @@ static int np_ledger_open_file(const struct np_ledger *l, const char *file, stru
 		return np_err_set(err, -ENOENT, "%s/%s: %s", l->dir, file, strerror(ENOENT));
 	fd = openat(l->dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ELOOP)
-		return np_err_set(err, -EBADMSG, "%s/%s: a symbolic link, not a record", l->dir,
+		return np_err_set(err, -EBADMSG, "%s/%s: a symbolic link, not a regular file", l->dir,
 				  file);
 	if (fd < 0)
 		return np_err_set(err, -errno, "%s/%s: %s", l->dir, file, strerror(errno));
