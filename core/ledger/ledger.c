@@ -703,6 +703,24 @@ int np_ledger_read_aux(struct np_ledger *ledger, const char *file, size_t max, c
 	return 0;
 }
 
+/* Rename `tmp` to `file`. A directory in the way (made by hand: nothing of
+ * numaplace makes one) is moved aside as .corrupt`file` first. */
+static int np_aux_replace(struct np_ledger *ledger, const char *tmp, const char *file)
+{
+	_cleanup_free_ char *aside = NULL;
+
+	if (renameat(ledger->dirfd, tmp, ledger->dirfd, file) == 0)
+		return 0;
+	if (errno != EISDIR)
+		return -errno;
+	if (asprintf(&aside, ".corrupt%s", file) < 0)
+		return -ENOMEM;
+	if (renameat(ledger->dirfd, file, ledger->dirfd, aside) < 0 ||
+	    renameat(ledger->dirfd, tmp, ledger->dirfd, file) < 0)
+		return -errno;
+	return 0;
+}
+
 int np_ledger_write_aux(struct np_ledger *ledger, const char *file, const char *text,
 			size_t len, struct np_err *err)
 {
@@ -723,8 +741,8 @@ int np_ledger_write_aux(struct np_ledger *ledger, const char *file, const char *
 	r = np_write_all(fd, text, len);
 	if (r == 0 && close(np_steal_fd(&fd)) < 0)
 		r = -errno;
-	if (r == 0 && renameat(ledger->dirfd, tmp, ledger->dirfd, file) < 0)
-		r = -errno;
+	if (r == 0)
+		r = np_aux_replace(ledger, tmp, file);
 	if (r < 0) {
 		unlinkat(ledger->dirfd, tmp, 0);
 		return np_err_set(err, r, "%s/%s: %s", ledger->dir, file, strerror(-r));

@@ -114,8 +114,8 @@ np_exclusive_once() {
 
 # np_not_fooled CASE: with the damaged summary in place, advise and
 # reserve x9 find no CPU (the records hold them all); advise leaves the
-# file as it was, reserve leaves the summary consistent (a directory
-# cannot be replaced: it is only not trusted).
+# file as it was, reserve leaves the summary consistent (a directory in
+# its place is moved aside as .corrupt.summary).
 np_not_fooled() {
 	local before
 	before=$(np_look)
@@ -128,11 +128,11 @@ np_not_fooled() {
 		"$NP_RC $([[ $NP_ERR == "numaplace: reserve: "*"no fit"* ]] && echo no fit)"
 	np_expect "$1: no record for x9" no "$([ -e "$NP_STATE/x9.json" ] && echo yes || echo no)"
 	np_expect "$1: no exclusive CPU held twice" 0 "$(np_exclusive_once)"
+	np_expect "$1: reserve leaves the summary consistent" consistent "$(np_summary_consistent)"
 	if [ "$1" = directory ]; then
-		np_expect "$1: the directory is left alone" directory "$(np_look)"
-	else
-		np_expect "$1: reserve leaves the summary consistent" consistent \
-			"$(np_summary_consistent)"
+		np_expect "$1: the directory is moved aside" yes \
+			"$([ -d "$NP_STATE/.corrupt.summary" ] && echo yes)"
+		rmdir "$NP_STATE/.corrupt.summary"
 	fi
 	np_expect "$1: no temporary file left" "" "$(find "$NP_STATE" -maxdepth 1 -name "*.tmp")"
 }
@@ -273,13 +273,10 @@ np_damage() {
 for how in missing torn garbled stale version count order lie symlink directory; do
 	np_damage "$how"
 	lnp reconcile
-	if [ "$how" = directory ] && [ "$NP_RC" = 1 ]; then
-		# It cannot be renamed over: reconcile fails naming it.
-		np_expect "$how: reconcile fails naming the summary" yes \
-			"$([[ $NP_ERR == "numaplace: reconcile: $NP_STATE/.summary: "* ]] &&
-				[[ $NP_ERR != *$'\n'* ]] && echo yes)"
-		rmdir "$NP_STATE/.summary"
-		lnp reconcile
+	if [ "$how" = directory ]; then
+		np_expect "$how: reconcile moves the directory aside" yes \
+			"$([ -d "$NP_STATE/.corrupt.summary" ] && echo yes)"
+		rmdir "$NP_STATE/.corrupt.summary"
 	fi
 	np_expect "$how: reconcile says it rebuilt the summary" "0 yes" \
 		"$NP_RC $(grep -q '^rebuilt the ledger summary: ' <<<"$NP_OUT" && echo yes)"
