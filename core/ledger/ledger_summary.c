@@ -2,6 +2,7 @@
 /* DIR/.summary: what the advisors read of every record, see ledger_summary.h. */
 #include "ledger_summary.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -67,7 +68,9 @@ bool np_summary_current(const struct np_ledger_summary *sum, uint64_t gen)
 	return sum->valid && sum->gen == gen && !(gen & 1u);
 }
 
-/* A hash of `len` bytes, 8 at a time: enough to tell a torn or garbled file. */
+/* A hash of `len` bytes, 8 at a time (read as little-endian words, so
+ * that the value is the same on every machine): enough to tell a torn or
+ * garbled file. */
 static uint64_t np_sum_hash(const char *p, size_t len)
 {
 	const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
@@ -76,7 +79,7 @@ static uint64_t np_sum_hash(const char *p, size_t len)
 
 	for (; len >= 8; p += 8, len -= 8) {
 		memcpy(&w, p, 8);
-		h = (h ^ w) * k;
+		h = (h ^ le64toh(w)) * k;
 		h ^= h >> 29;
 	}
 	for (; len; p++, len--) {
