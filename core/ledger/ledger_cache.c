@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "ledger_booked.h"
+#include "search.h"
 
 /* A change this process made, to apply at the next listing. */
 struct np_cache_op {
@@ -107,26 +108,15 @@ static void np_cache_list_changed(struct np_ledger_cache *cache,
 	cache->gen = change->to;
 }
 
+static int np_cache_cmp(const void *records, size_t i, const void *name)
+{
+	return strcmp(((const struct np_record *)records)[i].name, name);
+}
+
 /* The index of guest `name` among the records, or where it would go. */
 static unsigned np_cache_find(const struct np_ledger_list *list, const char *name, bool *found)
 {
-	unsigned lo = 0, hi = list->nrecords;
-
-	*found = false;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-		int c = strcmp(list->records[mid].name, name);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (unsigned)np_search_sorted(list->records, list->nrecords, np_cache_cmp, name, found);
 }
 
 static int np_cache_grow(struct np_ledger_cache *cache)

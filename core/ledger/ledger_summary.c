@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "cpulist.h"
+#include "search.h"
 
 #define NP_SUMMARY_MAGIC "numaplace-summary "
 /* The largest summary read: far above 10,000 guests' lines. */
@@ -301,26 +302,15 @@ int np_summary_build(struct np_ledger_summary *sum, const struct np_ledger_list 
 	return 0;
 }
 
+static int np_sum_cmp(const void *lines, size_t i, const void *name)
+{
+	return np_line_cmp(&((const struct np_sum_line *)lines)[i], name);
+}
+
 /* The index of guest `name`'s line, or where it would go. */
 static size_t np_sum_find(const struct np_ledger_summary *sum, const char *name, bool *found)
 {
-	size_t lo = 0, hi = sum->n;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = np_line_cmp(&sum->lines[mid], name);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return np_search_sorted(sum->lines, sum->n, np_sum_cmp, name, found);
 }
 
 int np_summary_apply(struct np_ledger_summary *sum, const char *name,
