@@ -56,17 +56,27 @@ static void write_file(const char *path, const char *data, size_t len)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* `data` written to `path` reads back whole (at most `max` bytes allowed),
+ * with its length and a NUL after it. */
+static void assert_reads_back(const char *path, const char *data, size_t n, size_t max)
+{
+	char *out = NULL;
+	size_t len = 99;
+
+	write_file(path, data, n);
+	assert_int_equal(np_read_file(path, max, &out, &len), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(out, data, n);
+	assert_int_equal(out[n], '\0');
+	free(out);
+}
+
 static void test_small(void **state)
 {
 	struct fixture *f = *state;
 	char *out = NULL;
-	size_t len = 99;
 
-	write_file(f->path, "0-3\n", 4);
-	assert_int_equal(np_read_file(f->path, 100, &out, &len), 0);
-	assert_string_equal(out, "0-3\n");
-	assert_int_equal(len, 4);
-	free(out);
+	assert_reads_back(f->path, "0-3\n", 4, 100);
 	/* The length is optional. */
 	assert_int_equal(np_read_file(f->path, 100, &out, NULL), 0);
 	assert_string_equal(out, "0-3\n");
@@ -76,14 +86,8 @@ static void test_small(void **state)
 static void test_empty(void **state)
 {
 	struct fixture *f = *state;
-	char *out = NULL;
-	size_t len = 99;
 
-	write_file(f->path, "", 0);
-	assert_int_equal(np_read_file(f->path, 0, &out, &len), 0);
-	assert_string_equal(out, "");
-	assert_int_equal(len, 0);
-	free(out);
+	assert_reads_back(f->path, "", 0, 0);
 }
 
 /* Larger than the first buffer, with a NUL byte inside: every byte read. */
